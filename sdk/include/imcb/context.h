@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace imcb {
+
+/// The verified client certificate of the connection a callback arrived on.
+struct PeerIdentity {
+    std::string subject;                    ///< RFC 2253 form, e.g. "CN=im.vendor,O=Vendor"
+    std::string common_name;                ///< subject CN, empty if none
+    std::vector<std::string> dns_names;     ///< subjectAltName DNS entries
+    std::vector<std::string> ip_addresses;  ///< subjectAltName IP entries
+    std::string serial_hex;                 ///< upper-case hex
+    std::string sha256_fingerprint;         ///< lower-case hex of SHA-256 over the DER certificate
+    std::string spki_sha256;                ///< lower-case hex of SHA-256 over the DER public key
+    std::string not_after;                  ///< ISO 8601 UTC
+    bool session_resumed = false;           ///< the TLS session was resumed, not fully negotiated
+};
+
+/// Everything about one callback besides its typed payload. Valid only during the handler call.
+struct CallbackContext {
+    std::string command;       ///< CallbackCommand from the URL (the dispatch key)
+    std::uint64_t sdk_app_id = 0;
+    std::string client_ip;     ///< ClientIP parameter: the end user's address (absent on some)
+    std::string opt_platform;  ///< OptPlatform parameter, e.g. "iOS", "RESTAPI"
+    std::string content_type;  ///< contenttype parameter, normally "json"
+    std::optional<std::int64_t> request_time;  ///< RequestTime, seconds, when signed
+    std::string remote_addr;   ///< "ip:port" of the TLS peer (the vendor's egress address)
+    const PeerIdentity* peer = nullptr;  ///< never null inside a handler
+    const nlohmann::json* body = nullptr;  ///< the whole parsed body, unknown fields included
+
+    const PeerIdentity& peer_identity() const { return *peer; }
+    const nlohmann::json& raw() const { return *body; }
+};
+
+}  // namespace imcb

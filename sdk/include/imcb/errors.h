@@ -1,0 +1,68 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace imcb {
+
+enum class ErrorCode {
+    InvalidOption,    ///< an option has a value that cannot work
+    FileUnreadable,   ///< a certificate, key or CA file cannot be read
+    BadPem,           ///< a file is not the PEM it should be
+    KeyMismatch,      ///< the private key does not belong to the certificate
+    CertExpired,      ///< the server certificate is expired or not yet valid
+    ChainOrder,       ///< the chain file is not leaf first, each certificate signed by the next
+    TlsSetup,         ///< OpenSSL refused a setting
+    PortInUse,        ///< the listen address is taken (also by another imcb instance)
+    BindFailed,       ///< the listen address cannot be bound for another reason
+    AlreadyStarted,   ///< the call is not allowed once the receiver serves
+    DecodeFailed,     ///< a callback body does not have the documented shape
+};
+
+/// Base of every exception the SDK throws. Request-time problems never throw out of the SDK:
+/// they become replies and ErrorReports (see Receiver::on_error).
+class Error : public std::runtime_error {
+  public:
+    Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    ErrorCode code() const noexcept { return code_; }
+
+  private:
+    ErrorCode code_;
+};
+
+/// Thrown while building or starting a Receiver: the message names the option or file, says what
+/// is wrong and how to fix it, and includes OpenSSL's reason where there is one.
+class ConfigError : public Error {
+  public:
+    using Error::Error;
+};
+
+/// Thrown when a callback body does not decode into its typed event.
+class DecodeError : public Error {
+  public:
+    explicit DecodeError(const std::string& message) : Error(ErrorCode::DecodeFailed, message) {}
+};
+
+/// What went wrong while serving; delivered to Receiver::on_error, never thrown.
+enum class ErrorKind {
+    HandshakeFailed,  ///< TLS handshake failed (no/invalid client certificate, protocol, timeout)
+    IdentityRejected, ///< the client certificate chains to the vendor CA but is not the vendor
+    BadRequest,       ///< wrong method/path/size/encoding, or an unparsable request
+    Unauthorized,     ///< SdkAppid, Sign or RequestTime check failed
+    MalformedJson,    ///< the body is not JSON
+    DecodeFailed,     ///< the JSON does not have the command's documented shape
+    UnknownCommand,   ///< no handler knows the CallbackCommand
+    HandlerFailed,    ///< a handler threw
+    InvalidDecision,  ///< a handler returned a decision the command does not allow
+};
+
+const char* to_string(ErrorKind kind) noexcept;
+
+struct ErrorReport {
+    ErrorKind kind;
+    std::string message;      ///< what happened; never contains secrets or key material
+    std::string command;      ///< CallbackCommand when known
+    std::string remote_addr;  ///< "ip:port" of the peer
+};
+
+}  // namespace imcb

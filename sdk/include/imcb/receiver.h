@@ -1,0 +1,136 @@
+#pragma once
+
+// imcb::Receiver: an HTTPS server that accepts the vendor's callbacks over mutual TLS.
+//
+// The request pipeline, in order; a request that fails a stage never reaches the next one:
+//
+//   accept ─► TLS handshake ─► vendor identity ─► HTTP framing ─► query check ─► JSON parse
+//             (chain to the     (CN/SAN and SPKI   (POST, path,     (SdkAppid,     (400 on
+//              vendor CA, TLS    pins; also on      Content-Length  Sign and       malformed)
+//              1.2+; failures    resumed sessions)  bound, no       RequestTime)
+//              are TLS alerts)                      encodings)          │
+//                                                                       ▼
+//   reply ◄─ decision check ◄─ handler (typed event, raw or unknown) ◄─ typed decode
+//   (JSON     (the command's                                            (400 when the body
+//    envelope) DecisionRules)                                            lacks documented fields)
+//
+// Threading: handlers run on the receiver's worker threads, several at a time, one request per
+// connection at a time. A handler that blocks holds one worker; the pool grows up to
+// ReceiverOptions::max_threads so that other connections keep being served. Idle keep-alive
+// connections and handshakes in progress hold no thread.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "imcb/commands.h"
+#include "imcb/context.h"
+#include "imcb/decision.h"
+#include "imcb/errors.h"
+#include "imcb/events.h"
+#include "imcb/options.h"
+
+namespace imcb {
+
+/// Counters since start(). Read with Receiver::stats().
+struct ReceiverStats {
+    std::uint64_t connections_accepted = 0;
+    std::uint64_t connections_refused = 0;  ///< over max_connections
+    std::uint64_t handshakes_completed = 0;
+    std::uint64_t handshakes_resumed = 0;
+    std::uint64_t handshakes_failed = 0;
+    std::uint64_t identity_rejected = 0;
+    std::uint64_t requests = 0;
+    std::uint64_t requests_rejected = 0;  ///< any non-200 reply
+    std::uint64_t handler_failures = 0;
+    std::uint64_t open_connections = 0;
+    std::uint64_t worker_threads = 0;
+};
+
+/// A handler for a command by name: sees the parsed body, returns the decision (after-callbacks
+/// should return Decision::allow(), which replies OK).
+using RawHandler = std::function<Decision(const nlohmann::json& body, const CallbackContext&)>;
+using ErrorHandler = std::function<void(const ErrorReport&)>;
+
+namespace detail {
+template <class Event>
+Event decode_event(const nlohmann::json& body) {
+    try {
+        return body.get<Event>();
+    } catch (const nlohmann::json::exception& e) {
+        throw DecodeError(std::string(Event::kCommand) + ": " + e.what());
+    }
+}
+}  // namespace detail
+
+class Receiver {
+  public:
+    /// Validates every option and file; throws ConfigError with the fix when something is wrong.
+    explicit Receiver(ReceiverOptions options);
+    ~Receiver();  ///< stop()s and joins
+    Receiver(const Receiver&) = delete;
+    Receiver& operator=(const Receiver&) = delete;
+
+    /// Typed handler. Before-events: Decision(const Event&, const CallbackContext&).
+    /// After-events: void(const Event&, const CallbackContext&). Register before start().
+    template <class Event, class F>
+    Receiver& on(F&& handler) {
+        static_assert(is_known_event_v<Event>, "Event must be listed in imcb::KnownEvents");
+        if constexpr (Event::kPhase == Phase::Before) {
+            static_assert(std::is_invocable_r_v<Decision, F&, const Event&, const CallbackContext&>,
+                          "a before-callback handler returns imcb::Decision");
+            return add_handler(
+                Event::kCommand,
+                [fn = std::forward<F>(handler)](const nlohmann::json& body,
+                                                const CallbackContext& ctx) mutable -> Decision {
+                    const Event event = detail::decode_event<Event>(body);
+                    return fn(event, ctx);
+                });
+        } else {
+            static_assert(std::is_invocable_v<F&, const Event&, const CallbackContext&>,
+                          "an after-callback handler takes (const Event&, const CallbackContext&)");
+            return add_handler(
+                Event::kCommand,
+                [fn = std::forward<F>(handler)](const nlohmann::json& body,
+                                                const CallbackContext& ctx) mutable -> Decision {
+                    const Event event = detail::decode_event<Event>(body);
+                    fn(event, ctx);
+                    return Decision::allow();
+                });
+        }
+    }
+
+    /// Handler by command name, known or not; replaces a typed one for the same command.
+    Receiver& on_raw(std::string command, RawHandler handler);
+    /// Called for commands with no handler that the SDK does not know. Without it they get OK.
+    Receiver& on_unknown(RawHandler handler);
+    /// Request-time problems (rejections, handler failures, handshake failures). Called on worker
+    /// threads; keep it quick. Without it, reports go to stderr, at most one line per second.
+    Receiver& on_error(ErrorHandler handler);
+
+    /// Binds, starts serving on background threads, returns the bound port. Throws ConfigError
+    /// when the address is taken (a second instance on the same port is refused, not shared).
+    std::uint16_t start();
+    /// Stops accepting, finishes requests in flight, closes connections. Idempotent.
+    void stop() noexcept;
+
+    /// Loads new server certificate, vendor CA and identity rules, validating them first (throws
+    /// ConfigError and keeps the old ones on failure). New handshakes use them at once; sessions
+    /// from before cannot be resumed; open connections keep the identity they were verified with.
+    void reload_tls(const TlsOptions& tls);
+
+    ReceiverStats stats() const;
+    const ReceiverOptions& options() const;
+
+  private:
+    Receiver& add_handler(std::string_view command, RawHandler handler);
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace imcb

@@ -1,0 +1,5 @@
+#pragma once
+
+#define IMCB_VERSION_MAJOR 0
+#define IMCB_VERSION_MINOR 1
+#define IMCB_VERSION_PATCH 0

@@ -1,0 +1,236 @@
+#include "imcb/config.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "imcb/errors.h"
+
+namespace imcb {
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void fail(const std::string& key, const std::string& what) {
+    throw ConfigError(ErrorCode::InvalidOption, "config key \"" + key + "\": " + what);
+}
+
+// Walks one JSON object, handing out its members by name and rejecting the ones nobody asked for.
+class Section {
+  public:
+    Section(const json& j, std::string prefix) : j_(j), prefix_(std::move(prefix)) {
+        if (!j_.is_object()) fail(name(""), "must be an object");
+    }
+    ~Section() = default;
+
+    std::string name(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+    const json* find(const std::string& key) {
+        seen_.insert(key);
+        const auto it = j_.find(key);
+        return it == j_.end() ? nullptr : &*it;
+    }
+    bool has(const std::string& key) const { return j_.contains(key); }
+
+    std::string string(const std::string& key, const std::string& fallback, bool required = false) {
+        const json* v = find(key);
+        if (v == nullptr) {
+            if (required) fail(name(key), "is required");
+            return fallback;
+        }
+        if (!v->is_string()) fail(name(key), "must be a string");
+        return v->get<std::string>();
+    }
+    template <class Int>
+    Int integer(const std::string& key, Int fallback, Int min, Int max) {
+        const json* v = find(key);
+        if (v == nullptr) return fallback;
+        if (!v->is_number_integer()) fail(name(key), "must be an integer");
+        if (v->is_number_unsigned() ? v->get<std::uint64_t>() > static_cast<std::uint64_t>(max)
+                                    : v->get<std::int64_t>() < static_cast<std::int64_t>(min) ||
+                                          v->get<std::int64_t>() > static_cast<std::int64_t>(max)) {
+            fail(name(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
+        }
+        return v->get<Int>();
+    }
+    std::vector<std::string> strings(const std::string& key) {
+        const json* v = find(key);
+        if (v == nullptr) return {};
+        if (v->is_string()) return {v->get<std::string>()};
+        if (!v->is_array()) fail(name(key), "must be a list of strings");
+        std::vector<std::string> out;
+        for (const auto& e : *v) {
+            if (!e.is_string()) fail(name(key), "must be a list of strings");
+            out.push_back(e.get<std::string>());
+        }
+        return out;
+    }
+    void reject_unknown() const {
+        for (auto it = j_.begin(); it != j_.end(); ++it) {
+            if (seen_.count(it.key()) == 0 && it.key().rfind("_", 0) != 0) {
+                fail(name(it.key()), "unknown key (keys starting with '_' are ignored, for comments); "
+                                     "see docs/configuration.md");
+            }
+        }
+    }
+
+  private:
+    const json& j_;
+    std::string prefix_;
+    std::set<std::string> seen_;
+};
+
+std::string resolve(const std::string& base, const std::string& path) {
+    if (path.empty() || path.front() == '/' || base.empty()) return path;
+    return base + "/" + path;
+}
+
+void parse_listen(const std::string& listen, ReceiverOptions& o) {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon + 1 == listen.size()) {
+        fail("listen", "\"" + listen + "\" must be \"host:port\", e.g. \"0.0.0.0:8443\" or \"[::]:8443\"");
+    }
+    std::string host = listen.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.empty()) fail("listen", "\"" + listen + "\" has no host: use 0.0.0.0 for every IPv4 address");
+    const std::string port = listen.substr(colon + 1);
+    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(port) > 65535) {
+        fail("listen", "port \"" + port + "\" must be a number from 0 to 65535");
+    }
+    o.host = host;
+    o.port = static_cast<std::uint16_t>(std::stoul(port));
+}
+
+ServerCertFiles cert_files(Section& tls, const std::string& key, const std::string& base, bool active) {
+    ServerCertFiles f;
+    const json* v = tls.find(key);
+    if (v == nullptr) {
+        if (active) fail(tls.name(key), "is required in this mode: give \"cert\" and \"key\" file paths");
+        return f;
+    }
+    Section s(*v, tls.name(key));
+    f.cert_chain_file = resolve(base, s.string("cert", "", active));
+    f.private_key_file = resolve(base, s.string("key", "", active));
+    s.reject_unknown();
+    return f;
+}
+
+}  // namespace
+
+LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
+    LoadedConfig out;
+    ReceiverOptions& o = out.options;
+    Section root(doc, "");
+
+    parse_listen(root.string("listen", "0.0.0.0:8443"), o);
+    o.path = root.string("path", "/");
+    {
+        const json* v = root.find("sdk_app_id");
+        if (v == nullptr) fail("sdk_app_id", "is required: your application's SDKAppID from the console");
+        if (v->is_string()) {
+            const std::string s = v->get<std::string>();
+            if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos) {
+                fail("sdk_app_id", "must be a positive integer such as 1400187352");
+            }
+            o.sdk_app_id = std::stoull(s);
+        } else if (v->is_number_unsigned()) {
+            o.sdk_app_id = v->get<std::uint64_t>();
+        } else {
+            fail("sdk_app_id", "must be a positive integer such as 1400187352");
+        }
+        if (o.sdk_app_id == 0) fail("sdk_app_id", "must not be 0");
+    }
+    o.callback_token = root.string("callback_token", "");
+    o.request_time_window = std::chrono::seconds(
+        root.integer<std::int64_t>("request_time_window_s", 60, 1, 3600));
+
+    const json* tls_json = root.find("tls");
+    if (tls_json == nullptr) fail("tls", "is required: see docs/configuration.md for both modes");
+    Section tls(*tls_json, "tls");
+    const std::string mode = tls.string("mode", "", true);
+    if (mode == "self_provided") {
+        o.tls.mode = ServerCertMode::SelfProvided;
+    } else if (mode == "vendor_issued") {
+        o.tls.mode = ServerCertMode::VendorIssued;
+    } else {
+        fail("tls.mode", "\"" + mode + "\" must be \"self_provided\" or \"vendor_issued\"");
+    }
+    o.tls.self_provided = cert_files(tls, "self_provided", base_dir, o.tls.mode == ServerCertMode::SelfProvided);
+    o.tls.vendor_issued = cert_files(tls, "vendor_issued", base_dir, o.tls.mode == ServerCertMode::VendorIssued);
+    o.tls.vendor_ca_file = resolve(base_dir, tls.string("vendor_ca", "", true));
+    if (const json* id = tls.find("vendor_identity")) {
+        Section s(*id, "tls.vendor_identity");
+        o.tls.vendor_identity.subject_names = s.strings("subject_cn");
+        o.tls.vendor_identity.spki_sha256 = s.strings("spki_sha256");
+        s.reject_unknown();
+    }
+    const std::string min = tls.string("min_version", "1.2");
+    if (min == "1.3") {
+        o.tls.min_version = TlsVersion::Tls1_3;
+    } else if (min != "1.2") {
+        fail("tls.min_version", "\"" + min + "\" must be \"1.2\" or \"1.3\" (older versions are not offered)");
+    }
+    o.tls.session_lifetime = std::chrono::seconds(tls.integer<std::int64_t>("session_lifetime_s", 3600, 0, 86400));
+    tls.reject_unknown();
+
+    if (const json* lim = root.find("limits")) {
+        Section s(*lim, "limits");
+        o.max_body_bytes = s.integer<std::size_t>("max_body_bytes", o.max_body_bytes, 1024, 64 << 20);
+        o.max_header_bytes = s.integer<std::size_t>("max_header_bytes", o.max_header_bytes, 1024, 1 << 20);
+        o.max_connections = s.integer<std::size_t>("max_connections", o.max_connections, 1, 1000000);
+        o.listen_backlog = s.integer<int>("listen_backlog", o.listen_backlog, 1, 65535);
+        s.reject_unknown();
+    }
+    if (const json* th = root.find("threads")) {
+        Section s(*th, "threads");
+        o.min_threads = s.integer<std::size_t>("min", o.min_threads, 1, 4096);
+        o.max_threads = s.integer<std::size_t>("max", o.max_threads, 1, 4096);
+        s.reject_unknown();
+    }
+    if (const json* tm = root.find("timeouts")) {
+        Section s(*tm, "timeouts");
+        o.handshake_timeout = std::chrono::milliseconds(s.integer<std::int64_t>("handshake_ms", o.handshake_timeout.count(), 100, 600000));
+        o.request_timeout = std::chrono::milliseconds(s.integer<std::int64_t>("request_ms", o.request_timeout.count(), 100, 600000));
+        o.keep_alive_timeout = std::chrono::seconds(s.integer<std::int64_t>("keep_alive_s", o.keep_alive_timeout.count(), 1, 86400));
+        o.keep_alive_max_requests = s.integer<std::size_t>("keep_alive_max_requests", o.keep_alive_max_requests, 1, 100000000);
+        s.reject_unknown();
+    }
+    const std::string policy = root.string("before_failure_policy", "allow");
+    if (policy == "allow") {
+        o.before_failure_policy = FailurePolicy::Allow;
+    } else if (policy == "deny") {
+        o.before_failure_policy = FailurePolicy::Deny;
+    } else if (policy == "http_error") {
+        o.before_failure_policy = FailurePolicy::HttpError;
+    } else {
+        fail("before_failure_policy", "\"" + policy + "\" must be \"allow\", \"deny\" or \"http_error\"");
+    }
+    if (const json* app = root.find("app")) out.extra = *app;
+    root.reject_unknown();
+    return out;
+}
+
+LoadedConfig load_config_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        throw ConfigError(ErrorCode::FileUnreadable,
+                          "cannot read config file \"" + path + "\": " + std::strerror(errno));
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    json doc;
+    try {
+        doc = json::parse(ss.str());
+    } catch (const json::parse_error& e) {
+        throw ConfigError(ErrorCode::InvalidOption,
+                          "config file \"" + path + "\" is not valid JSON: " + e.what());
+    }
+    const auto slash = path.rfind('/');
+    const std::string base = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+    return config_from_json(doc, base);
+}
+
+}  // namespace imcb

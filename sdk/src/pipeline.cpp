@@ -1,0 +1,150 @@
+#include "pipeline.h"
+
+#include <chrono>
+
+namespace imcb::detail {
+namespace {
+
+constexpr int kMaxJsonDepth = 64;
+
+// Nesting depth of a JSON text, strings skipped; stops counting past the limit.
+bool nesting_within(const std::string& text, int limit) {
+    int depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') {
+                ++i;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > limit) return false;
+        } else if (c == '}' || c == ']') {
+            --depth;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string error_envelope(int status, const std::string& info) {
+    return nlohmann::json{{"ActionStatus", "FAIL"}, {"ErrorCode", status}, {"ErrorInfo", info}}.dump();
+}
+
+const std::string& ok_envelope() {
+    static const std::string ok = R"({"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""})";
+    return ok;
+}
+
+Pipeline::Pipeline(const ReceiverOptions& options, const Registry& registry,
+                   const Reporter& reporter, Counters& counters)
+    : policy_{options.sdk_app_id, options.callback_token, options.request_time_window},
+      failure_policy_(options.before_failure_policy),
+      registry_(registry),
+      reporter_(reporter),
+      counters_(counters) {}
+
+Reply Pipeline::reject(int status, ErrorKind kind, std::string message, const std::string& command,
+                       const InboundRequest& in) const {
+    counters_.requests_rejected++;
+    Reply r{status, error_envelope(status, message)};
+    reporter_.report(kind, std::move(message), command, in.remote_addr);
+    return r;
+}
+
+Reply Pipeline::failed(const CommandInfo* info, ErrorKind kind, std::string message,
+                       const std::string& command, const InboundRequest& in) const {
+    counters_.handler_failures++;
+    reporter_.report(kind, message, command, in.remote_addr);
+    if (info != nullptr && info->phase == Phase::After) return {200, ok_envelope()};
+    switch (failure_policy_) {
+        case FailurePolicy::Allow: return {200, ok_envelope()};
+        case FailurePolicy::Deny: return {200, Decision::deny().to_reply().dump()};
+        case FailurePolicy::HttpError: break;
+    }
+    counters_.requests_rejected++;
+    return {500, error_envelope(500, "the callback handler failed")};
+}
+
+Reply Pipeline::handle(const InboundRequest& in) const {
+    // Stage: query check.
+    CallbackQuery q;
+    QueryVerdict verdict = parse_query(in.params, q);
+    if (verdict.status == 200) verdict = check_query(q, policy_, std::chrono::system_clock::now());
+    if (verdict.status != 200) {
+        return reject(verdict.status,
+                      verdict.status == 400 ? ErrorKind::BadRequest : ErrorKind::Unauthorized,
+                      std::move(verdict.message), q.command, in);
+    }
+    if (q.command.empty()) {
+        return reject(400, ErrorKind::BadRequest, "CallbackCommand query parameter is missing", {}, in);
+    }
+
+    // Stage: parse.
+    if (!nesting_within(in.body, kMaxJsonDepth)) {
+        return reject(400, ErrorKind::MalformedJson,
+                      "body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels",
+                      q.command, in);
+    }
+    const nlohmann::json body = nlohmann::json::parse(in.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+        return reject(400, ErrorKind::MalformedJson,
+                      body.is_discarded() ? "body is not valid JSON" : "body is not a JSON object",
+                      q.command, in);
+    }
+
+    // Stage: dispatch.
+    const Route route = registry_.find(q.command);
+    CallbackContext ctx;
+    ctx.command = q.command;
+    ctx.sdk_app_id = policy_.sdk_app_id;
+    ctx.client_ip = q.client_ip;
+    ctx.opt_platform = q.opt_platform;
+    ctx.content_type = q.content_type;
+    ctx.request_time = verdict.request_time;
+    ctx.remote_addr = in.remote_addr;
+    ctx.peer = &in.peer;
+    ctx.body = &body;
+
+    if (route.handler == nullptr) {
+        if (route.info == nullptr) {
+            reporter_.report(ErrorKind::UnknownCommand,
+                             "no handler for this command; replied OK (register on_unknown or "
+                             "on_raw to handle it)",
+                             q.command, in.remote_addr);
+        }
+        return {200, ok_envelope()};
+    }
+    std::optional<Decision> decision;
+    try {
+        decision = (*route.handler)(body, ctx);
+    } catch (const DecodeError& e) {
+        return reject(400, ErrorKind::DecodeFailed, e.what(), q.command, in);
+    } catch (const std::exception& e) {
+        return failed(route.info, ErrorKind::HandlerFailed, std::string("handler threw: ") + e.what(),
+                      q.command, in);
+    } catch (...) {
+        return failed(route.info, ErrorKind::HandlerFailed, "handler threw a non-standard exception",
+                      q.command, in);
+    }
+
+    // Stage: decision check and reply.
+    if (route.info != nullptr) {
+        if (route.info->phase == Phase::After) return {200, ok_envelope()};
+        std::string why = decision->violation(route.info->rules);
+        if (!why.empty()) {
+            return failed(route.info, ErrorKind::InvalidDecision, std::move(why), q.command, in);
+        }
+    }
+    if (decision->kind() == Decision::Kind::Allow && decision->error_info().empty()) {
+        return {200, ok_envelope()};
+    }
+    return {200, decision->to_reply().dump()};
+}
+
+}  // namespace imcb::detail

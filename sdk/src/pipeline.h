@@ -1,0 +1,52 @@
+#pragma once
+
+// The request stages after HTTP framing: query check ─► JSON parse ─► dispatch (typed decode and
+// handler) ─► decision check ─► reply. Independent of the transport and of httplib.
+
+#include <string>
+
+#include "imcb/context.h"
+#include "imcb/options.h"
+#include "query.h"
+#include "registry.h"
+#include "runtime.h"
+
+namespace imcb::detail {
+
+struct InboundRequest {
+    const QueryParams& params;
+    const std::string& body;
+    const PeerIdentity& peer;
+    const std::string& remote_addr;
+};
+
+struct Reply {
+    int status = 200;
+    std::string body;
+};
+
+/// {"ActionStatus":"FAIL","ErrorCode":status,"ErrorInfo":info}
+std::string error_envelope(int status, const std::string& info);
+/// {"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}
+const std::string& ok_envelope();
+
+class Pipeline {
+  public:
+    Pipeline(const ReceiverOptions& options, const Registry& registry, const Reporter& reporter,
+             Counters& counters);
+    Reply handle(const InboundRequest& in) const;
+
+  private:
+    Reply reject(int status, ErrorKind kind, std::string message, const std::string& command,
+                 const InboundRequest& in) const;
+    Reply failed(const CommandInfo* info, ErrorKind kind, std::string message,
+                 const std::string& command, const InboundRequest& in) const;
+
+    QueryPolicy policy_;
+    FailurePolicy failure_policy_;
+    const Registry& registry_;
+    const Reporter& reporter_;
+    Counters& counters_;
+};
+
+}  // namespace imcb::detail

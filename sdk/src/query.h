@@ -1,0 +1,49 @@
+#pragma once
+
+// Stage "query check": the callback's URL parameters, parsed by name.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace imcb::detail {
+
+using QueryParams = std::multimap<std::string, std::string>;
+
+struct CallbackQuery {
+    std::string sdk_app_id;
+    std::string command;
+    std::string content_type;
+    std::string client_ip;
+    std::string opt_platform;
+    std::string sign;
+    std::string request_time;
+};
+
+struct QueryPolicy {
+    std::uint64_t sdk_app_id = 0;
+    std::string token;  ///< empty: Sign is not checked
+    std::chrono::seconds window{60};
+};
+
+struct QueryVerdict {
+    int status = 200;     ///< 200 = accepted; else the HTTP status to reply
+    std::string message;  ///< why it was rejected
+    std::optional<std::int64_t> request_time;
+};
+
+/// The parameters of a request target ("/path?a=1&b=2"), percent-decoded ('+' is a space).
+/// Only the URL counts: the body is never read as parameters.
+QueryParams parse_query_string(std::string_view target);
+
+/// Fails (status 400) when a parameter the receiver relies on appears more than once.
+QueryVerdict parse_query(const QueryParams& params, CallbackQuery& out);
+
+/// SdkAppid (403), then Sign/RequestTime when a token is configured (401).
+QueryVerdict check_query(const CallbackQuery& q, const QueryPolicy& policy,
+                         std::chrono::system_clock::time_point now);
+
+}  // namespace imcb::detail

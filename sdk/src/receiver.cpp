@@ -1,0 +1,147 @@
+#include "imcb/receiver.h"
+
+#include <atomic>
+#include <cstdio>
+#include <memory>
+
+#include "http_engine.h"
+#include "pipeline.h"
+#include "registry.h"
+#include "runtime.h"
+#include "tls_context.h"
+#include "transport.h"
+
+namespace imcb {
+namespace {
+
+void validate(const ReceiverOptions& o) {
+    const auto bad = [](const std::string& what) {
+        throw ConfigError(ErrorCode::InvalidOption, what);
+    };
+    if (o.sdk_app_id == 0) bad("sdk_app_id is not set: give your application's SDKAppID");
+    if (o.path.empty() || o.path.front() != '/') {
+        bad("path \"" + o.path + "\" must start with '/' (the callback URL's path, e.g. \"/\")");
+    }
+    if (o.path.find_first_of("?#") != std::string::npos) {
+        bad("path \"" + o.path + "\" must not contain a query or fragment");
+    }
+    if (o.max_body_bytes < 1024 || o.max_body_bytes > 64 * 1024 * 1024) {
+        bad("max_body_bytes must be between 1024 and 67108864");
+    }
+    if (o.max_header_bytes < 1024 || o.max_header_bytes > 1024 * 1024) {
+        bad("max_header_bytes must be between 1024 and 1048576");
+    }
+    if (o.max_connections == 0) bad("max_connections must be at least 1");
+    if (o.min_threads == 0 || o.max_threads < o.min_threads) {
+        bad("threads: need 1 <= min_threads <= max_threads");
+    }
+    if (o.listen_backlog < 1) bad("listen_backlog must be at least 1");
+    if (o.handshake_timeout.count() <= 0 || o.request_timeout.count() <= 0 ||
+        o.keep_alive_timeout.count() <= 0) {
+        bad("handshake_timeout, request_timeout and keep_alive_timeout must be positive");
+    }
+    if (o.keep_alive_max_requests == 0) bad("keep_alive_max_requests must be at least 1");
+    if (o.request_time_window.count() <= 0) bad("request_time_window must be positive");
+    if (o.callback_token.size() > 1024) bad("callback_token is longer than 1024 characters");
+}
+
+detail::TransportOptions transport_options(const ReceiverOptions& o) {
+    detail::TransportOptions t;
+    t.host = o.host;
+    t.port = o.port;
+    t.backlog = o.listen_backlog;
+    t.max_connections = o.max_connections;
+    t.min_threads = o.min_threads;
+    t.max_threads = o.max_threads;
+    t.handshake_timeout = o.handshake_timeout;
+    t.request_timeout = o.request_timeout;
+    t.keep_alive_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(o.keep_alive_timeout);
+    t.keep_alive_max_requests = o.keep_alive_max_requests;
+    return t;
+}
+
+}  // namespace
+
+struct Receiver::Impl {
+    ReceiverOptions options;
+    detail::Registry registry;
+    detail::Reporter reporter;
+    detail::Counters counters;
+    std::shared_ptr<const detail::TrustSnapshot> trust;  // accessed with std::atomic_load/store
+    std::atomic<std::uint64_t> generation{0};
+    std::unique_ptr<detail::Pipeline> pipeline;
+    std::unique_ptr<detail::HttpEngine> engine;
+    std::unique_ptr<detail::Transport> transport;
+    bool started = false;
+
+    std::shared_ptr<const detail::TrustSnapshot> current_trust() const { return std::atomic_load(&trust); }
+};
+
+Receiver::Receiver(ReceiverOptions options) : impl_(std::make_unique<Impl>()) {
+    validate(options);
+    impl_->options = std::move(options);
+    std::atomic_store(&impl_->trust, detail::make_trust_snapshot(impl_->options.tls, ++impl_->generation));
+}
+
+Receiver::~Receiver() { stop(); }
+
+Receiver& Receiver::add_handler(std::string_view command, RawHandler handler) {
+    if (impl_->started) {
+        throw ConfigError(ErrorCode::AlreadyStarted, "register handlers before Receiver::start()");
+    }
+    impl_->registry.set(command, std::move(handler));
+    return *this;
+}
+
+Receiver& Receiver::on_raw(std::string command, RawHandler handler) {
+    return add_handler(command, std::move(handler));
+}
+
+Receiver& Receiver::on_unknown(RawHandler handler) {
+    if (impl_->started) {
+        throw ConfigError(ErrorCode::AlreadyStarted, "register handlers before Receiver::start()");
+    }
+    impl_->registry.set_unknown(std::move(handler));
+    return *this;
+}
+
+Receiver& Receiver::on_error(ErrorHandler handler) {
+    if (impl_->started) {
+        throw ConfigError(ErrorCode::AlreadyStarted, "set the error handler before Receiver::start()");
+    }
+    impl_->reporter.set_handler(std::move(handler));
+    return *this;
+}
+
+std::uint16_t Receiver::start() {
+    if (impl_->started) throw ConfigError(ErrorCode::AlreadyStarted, "Receiver::start() called twice");
+    Impl& m = *impl_;
+    m.pipeline = std::make_unique<detail::Pipeline>(m.options, m.registry, m.reporter, m.counters);
+    m.engine = std::make_unique<detail::HttpEngine>(m.options, *m.pipeline, m.reporter, m.counters);
+    m.transport = std::make_unique<detail::Transport>(
+        transport_options(m.options), [&m] { return m.current_trust(); }, *m.engine, m.reporter,
+        m.counters);
+    const std::uint16_t port = m.transport->start();
+    m.started = true;
+    for (const auto& w : m.current_trust()->summary.warnings) {
+        std::fprintf(stderr, "imcb: warning: %s\n", w.c_str());
+    }
+    return port;
+}
+
+void Receiver::stop() noexcept {
+    if (impl_ && impl_->transport) impl_->transport->stop();
+}
+
+void Receiver::reload_tls(const TlsOptions& tls) {
+    auto next = detail::make_trust_snapshot(tls, ++impl_->generation);  // throws, keeping the old
+    for (const auto& w : next->summary.warnings) std::fprintf(stderr, "imcb: warning: %s\n", w.c_str());
+    impl_->options.tls = tls;
+    std::atomic_store(&impl_->trust, std::move(next));
+}
+
+ReceiverStats Receiver::stats() const { return impl_->counters.snapshot(); }
+
+const ReceiverOptions& Receiver::options() const { return impl_->options; }
+
+}  // namespace imcb

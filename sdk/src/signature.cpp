@@ -1,0 +1,37 @@
+#include "signature.h"
+
+#include <cctype>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+namespace imcb::detail {
+
+std::string compute_sign(std::string_view token, std::string_view request_time) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    const bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
+                    EVP_DigestUpdate(ctx, token.data(), token.size()) == 1 &&
+                    EVP_DigestUpdate(ctx, request_time.data(), request_time.size()) == 1 &&
+                    EVP_DigestFinal_ex(ctx, md, &len) == 1;
+    EVP_MD_CTX_free(ctx);
+    if (!ok) return {};
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(len * 2, '0');
+    for (unsigned int i = 0; i < len; ++i) {
+        out[2 * i] = kDigits[md[i] >> 4];
+        out[2 * i + 1] = kDigits[md[i] & 0xf];
+    }
+    return out;
+}
+
+bool sign_matches(std::string_view token, std::string_view request_time, std::string_view sign) {
+    const std::string expected = compute_sign(token, request_time);
+    if (expected.empty() || sign.size() != expected.size()) return false;
+    std::string received(sign);
+    for (char& c : received) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return CRYPTO_memcmp(received.data(), expected.data(), expected.size()) == 0;
+}
+
+}  // namespace imcb::detail

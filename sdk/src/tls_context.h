@@ -1,0 +1,41 @@
+#pragma once
+
+// Trust material as one immutable snapshot: the server chain and key, the vendor CA store and the
+// identity rules, compiled into an SSL_CTX. A reload builds a new snapshot and swaps it in; each
+// connection keeps the snapshot it was accepted with.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "imcb/config_check.h"
+#include "imcb/options.h"
+#include "openssl_ptr.h"
+#include "peer_identity.h"
+
+namespace imcb::detail {
+
+struct TrustSnapshot {
+    SslCtxPtr ctx;
+    IdentityRules rules;
+    std::uint64_t generation = 0;
+    TlsSummary summary;
+
+    explicit TrustSnapshot(const VendorIdentity& identity) : rules(identity) {}
+};
+
+/// Validates the options' files and builds the snapshot. Throws ConfigError.
+std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
+                                                         std::uint64_t generation);
+
+/// Why a handshake failed, filled by the verify callback; attached to each SSL.
+struct HandshakeNote {
+    std::string reason;
+    bool identity_rejected = false;
+};
+void attach_note(SSL* ssl, HandshakeNote* note);
+
+/// Everything left in OpenSSL's error queue for this thread, as one line; clears the queue.
+std::string openssl_errors();
+
+}  // namespace imcb::detail

@@ -1,0 +1,559 @@
+#include "transport.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <openssl/err.h>
+
+#include "imcb/errors.h"
+
+namespace imcb::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t kInputChunk = 16 * 1024;
+constexpr std::size_t kOutputFlushAt = 64 * 1024;
+constexpr int kAcceptBatch = 64;
+constexpr auto kHousekeepingTick = std::chrono::milliseconds(50);
+constexpr auto kLingerTime = std::chrono::milliseconds(500);
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+constexpr int kIdleWorkerExitMs = 30000;
+
+// Tags for the two non-connection entries in the epoll set.
+char g_listener_tag;
+char g_wake_tag;
+
+std::int64_t to_ms(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::string endpoint(const std::string& ip, int port) {
+    return ip.find(':') != std::string::npos ? "[" + ip + "]:" + std::to_string(port)
+                                             : ip + ":" + std::to_string(port);
+}
+
+void describe_sockaddr(const sockaddr_storage& ss, std::string& ip, int& port) {
+    char buf[INET6_ADDRSTRLEN] = {};
+    if (ss.ss_family == AF_INET) {
+        const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+        inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
+        port = ntohs(a->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+        const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+        inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
+        port = ntohs(a->sin6_port);
+    }
+    ip = buf;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ Connection
+
+Connection::Connection(int fd, SslPtr ssl, std::shared_ptr<const TrustSnapshot> trust,
+                       std::string remote_ip, int remote_port)
+    : fd_(fd),
+      ssl_(std::move(ssl)),
+      trust_(std::move(trust)),
+      remote_ip_(std::move(remote_ip)),
+      remote_port_(remote_port),
+      remote_addr_(endpoint(remote_ip_, remote_port_)) {
+    attach_note(ssl_.get(), &note_);
+}
+
+Connection::~Connection() {
+    ssl_.reset();
+    if (fd_ >= 0) ::close(fd_);
+}
+
+bool Connection::has_input() const { return in_pos_ < in_len_ || SSL_pending(ssl_.get()) > 0; }
+
+Connection::Io Connection::fill() {
+    if (in_pos_ == in_len_) in_pos_ = in_len_ = 0;
+    if (in_.size() < kInputChunk) in_.resize(kInputChunk);
+    if (in_len_ == in_.size()) return Io::Data;  // buffer full: consume first
+    ERR_clear_error();
+    const int n = SSL_read(ssl_.get(), in_.data() + in_len_, static_cast<int>(in_.size() - in_len_));
+    if (n > 0) {
+        in_len_ += static_cast<std::size_t>(n);
+        return Io::Data;
+    }
+    switch (SSL_get_error(ssl_.get(), n)) {
+        case SSL_ERROR_WANT_READ: return Io::WantRead;
+        case SSL_ERROR_WANT_WRITE: return Io::WantWrite;
+        default: ERR_clear_error(); return Io::Closed;
+    }
+}
+
+bool Connection::wait(short events, Clock::time_point deadline) {
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0) return false;
+        pollfd p{fd_, events, 0};
+        const int r = ::poll(&p, 1, static_cast<int>(left.count()));
+        if (r > 0) return true;
+        if (r < 0 && errno != EINTR) return false;
+    }
+}
+
+void Connection::begin_request(std::size_t byte_cap, std::chrono::milliseconds timeout) {
+    request_bytes_ = 0;
+    request_cap_ = byte_cap;
+    request_deadline_ = Clock::now() + timeout;
+}
+
+ssize_t Connection::read(char* data, std::size_t size) {
+    if (request_bytes_ >= request_cap_) return -1;  // the request is larger than allowed
+    size = std::min(size, request_cap_ - request_bytes_);
+    while (in_pos_ == in_len_) {
+        switch (fill()) {
+            case Io::Data: break;
+            case Io::WantRead:
+                if (!wait(POLLIN, request_deadline_)) return -1;
+                break;
+            case Io::WantWrite:
+                if (!wait(POLLOUT, request_deadline_)) return -1;
+                break;
+            case Io::Closed: return -1;
+        }
+    }
+    const std::size_t n = std::min(size, in_len_ - in_pos_);
+    std::memcpy(data, in_.data() + in_pos_, n);
+    in_pos_ += n;
+    request_bytes_ += n;
+    return static_cast<ssize_t>(n);
+}
+
+bool Connection::wait_readable() {
+    return has_input() || wait(POLLIN, request_deadline_);
+}
+
+ssize_t Connection::write(const char* data, std::size_t size) {
+    out_.append(data, size);
+    if (out_.size() >= kOutputFlushAt && !flush()) return -1;
+    return static_cast<ssize_t>(size);
+}
+
+bool Connection::flush() {
+    std::size_t off = 0;
+    const auto deadline = std::max(request_deadline_, Clock::now() + std::chrono::seconds(1));
+    while (off < out_.size()) {
+        ERR_clear_error();
+        const int n = SSL_write(ssl_.get(), out_.data() + off, static_cast<int>(out_.size() - off));
+        if (n > 0) {
+            off += static_cast<std::size_t>(n);
+            continue;
+        }
+        const int err = SSL_get_error(ssl_.get(), n);
+        if ((err == SSL_ERROR_WANT_WRITE && wait(POLLOUT, deadline)) ||
+            (err == SSL_ERROR_WANT_READ && wait(POLLIN, deadline))) {
+            continue;
+        }
+        ERR_clear_error();
+        out_.clear();
+        return false;
+    }
+    out_.clear();
+    return true;
+}
+
+void Connection::release_idle_buffers() {
+    if (in_pos_ == in_len_) {
+        in_pos_ = in_len_ = 0;
+        std::vector<char>().swap(in_);
+    }
+    if (out_.capacity() > 4096) std::string().swap(out_);
+}
+
+// ------------------------------------------------------------------ Transport
+
+Transport::Transport(TransportOptions options, TrustSource trust, RequestServer& server,
+                     const Reporter& reporter, Counters& counters)
+    : options_(std::move(options)),
+      trust_(std::move(trust)),
+      server_(server),
+      reporter_(reporter),
+      counters_(counters) {}
+
+Transport::~Transport() { stop(); }
+
+std::uint16_t Transport::start() {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    addrinfo* res = nullptr;
+    const std::string port = std::to_string(options_.port);
+    const std::string where = endpoint(options_.host, options_.port);
+    if (const int rc = getaddrinfo(options_.host.c_str(), port.c_str(), &hints, &res); rc != 0) {
+        throw ConfigError(ErrorCode::BindFailed, "listen " + where + ": cannot resolve host \"" +
+                                                     options_.host + "\": " + gai_strerror(rc));
+    }
+    std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(res, freeaddrinfo);
+
+    const int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        throw ConfigError(ErrorCode::BindFailed, "listen " + where + ": socket(): " + std::strerror(errno));
+    }
+    // SO_REUSEADDR only: a restart may reuse a port in TIME_WAIT, but a second listener on the
+    // same port is refused (no SO_REUSEPORT, which would silently split the traffic).
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, res->ai_addr, res->ai_addrlen) != 0 || ::listen(fd, options_.backlog) != 0) {
+        const int err = errno;
+        ::close(fd);
+        if (err == EADDRINUSE) {
+            throw ConfigError(ErrorCode::PortInUse,
+                              "listen " + where + ": the address is already in use (another "
+                              "imcb-server or another program listens there): stop it or choose "
+                              "another port in \"listen\"");
+        }
+        throw ConfigError(ErrorCode::BindFailed, "listen " + where + ": " + std::strerror(err) +
+                                                     (err == EACCES ? " (ports below 1024 need "
+                                                                      "CAP_NET_BIND_SERVICE)"
+                                                                    : ""));
+    }
+    sockaddr_storage bound{};
+    socklen_t len = sizeof bound;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+    std::string ip;
+    int bound_port = 0;
+    describe_sockaddr(bound, ip, bound_port);
+    listen_fd_ = fd;
+
+    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    epoll_event wake{};
+    wake.events = EPOLLIN;  // level-triggered: once signalled, every worker sees it
+    wake.data.ptr = &g_wake_tag;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake);
+    epoll_event lev{};
+    lev.events = EPOLLIN | EPOLLONESHOT;
+    lev.data.ptr = &g_listener_tag;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &lev);
+
+    started_ = true;
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.min_threads); ++i) spawn_worker();
+    housekeeper_ = std::thread([this] { housekeeping_loop(); });
+    return static_cast<std::uint16_t>(bound_port);
+}
+
+void Transport::stop() noexcept {
+    if (!started_.exchange(false)) return;
+    stopping_ = true;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+    ::close(listen_fd_);
+    listen_fd_ = -1;
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto w = ::write(wake_fd_, &one, sizeof one);
+    {
+        std::unique_lock<std::mutex> lock(threads_mu_);
+        threads_cv_.wait(lock, [this] { return live_workers_ == 0; });
+    }
+    if (housekeeper_.joinable()) housekeeper_.join();
+    for (auto& [id, t] : workers_) {
+        if (t.joinable()) t.join();
+    }
+    workers_.clear();
+    std::unordered_set<Connection*> rest;
+    {
+        std::lock_guard<std::mutex> lock(conns_mu_);
+        rest.swap(conns_);
+    }
+    for (Connection* c : rest) {
+        counters_.open_connections--;
+        delete c;
+    }
+    ::close(epoll_fd_);
+    ::close(wake_fd_);
+    epoll_fd_ = wake_fd_ = -1;
+}
+
+void Transport::spawn_worker() {
+    std::lock_guard<std::mutex> lock(threads_mu_);
+    if (stopping_ || live_workers_ >= std::max<std::size_t>(1, options_.max_threads)) return;
+    ++live_workers_;
+    counters_.worker_threads = live_workers_;
+    std::thread t([this] { worker_loop(); });
+    const auto id = t.get_id();
+    workers_.emplace(id, std::move(t));
+}
+
+void Transport::worker_loop() {
+    for (;;) {
+        epoll_event ev{};
+        idle_workers_++;
+        int timeout = -1;
+        {
+            std::lock_guard<std::mutex> lock(threads_mu_);
+            if (live_workers_ > options_.min_threads) timeout = kIdleWorkerExitMs;
+        }
+        const int n = ::epoll_wait(epoll_fd_, &ev, 1, timeout);
+        idle_workers_--;
+        if (stopping_) {
+            if (n == 1 && ev.data.ptr != &g_wake_tag && ev.data.ptr != &g_listener_tag) {
+                close_connection(static_cast<Connection*>(ev.data.ptr), false);
+            }
+            break;
+        }
+        if (n == 0) {
+            std::lock_guard<std::mutex> lock(threads_mu_);
+            if (live_workers_ > options_.min_threads) break;  // shrink after a quiet spell
+            continue;
+        }
+        if (n < 0) continue;  // EINTR
+        if (ev.data.ptr == &g_wake_tag) continue;
+        if (ev.data.ptr == &g_listener_tag) {
+            accept_batch();
+            continue;
+        }
+        // Keep one worker waiting for events while this one may block in a handler.
+        if (idle_workers_.load() == 0) spawn_worker();
+        on_event(static_cast<Connection*>(ev.data.ptr));
+    }
+    std::lock_guard<std::mutex> lock(threads_mu_);
+    --live_workers_;
+    counters_.worker_threads = live_workers_;
+    finished_.push_back(std::this_thread::get_id());
+    threads_cv_.notify_all();
+}
+
+void Transport::housekeeping_loop() {
+    while (!stopping_) {
+        std::this_thread::sleep_for(kHousekeepingTick);
+        const std::int64_t now = to_ms(Clock::now());
+        {
+            std::lock_guard<std::mutex> lock(conns_mu_);
+            for (Connection* c : conns_) {
+                std::int64_t d = c->deadline_.load();
+                if (d > 0 && d < now && c->deadline_.compare_exchange_strong(d, Connection::kExpired)) {
+                    ::shutdown(c->fd_, SHUT_RDWR);  // wakes the parked connection's owner
+                }
+            }
+        }
+        if (listener_paused_.exchange(false)) rearm_listener();
+        std::vector<std::thread> done;
+        {
+            std::lock_guard<std::mutex> lock(threads_mu_);
+            for (const auto& id : finished_) {
+                auto it = workers_.find(id);
+                if (it != workers_.end()) {
+                    done.push_back(std::move(it->second));
+                    workers_.erase(it);
+                }
+            }
+            finished_.clear();
+        }
+        for (auto& t : done) t.join();
+    }
+}
+
+void Transport::rearm_listener() {
+    if (stopping_) return;
+    epoll_event lev{};
+    lev.events = EPOLLIN | EPOLLONESHOT;
+    lev.data.ptr = &g_listener_tag;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, listen_fd_, &lev);
+}
+
+void Transport::accept_batch() {
+    for (int i = 0; i < kAcceptBatch; ++i) {
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len,
+                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                reporter_.report(ErrorKind::HandshakeFailed,
+                                 std::string("accept: ") + std::strerror(errno) +
+                                     ": raise the open-file limit (ulimit -n) or lower "
+                                     "max_connections");
+                listener_paused_ = true;  // the housekeeper re-arms it shortly
+                return;
+            }
+            break;  // EAGAIN: drained
+        }
+        if (counters_.open_connections.load() >= options_.max_connections) {
+            ::close(fd);
+            counters_.connections_refused++;
+            continue;
+        }
+        const int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        std::string ip;
+        int port = 0;
+        describe_sockaddr(ss, ip, port);
+        auto trust = trust_();
+        SslPtr ssl(SSL_new(trust->ctx.get()));
+        if (!ssl || SSL_set_fd(ssl.get(), fd) != 1) {
+            ::close(fd);
+            reporter_.report(ErrorKind::HandshakeFailed, "SSL_new failed: " + openssl_errors());
+            continue;
+        }
+        SSL_set_mode(ssl.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+        SSL_set_accept_state(ssl.get());
+        auto* c = new Connection(fd, std::move(ssl), std::move(trust), std::move(ip), port);
+        c->handshake_deadline_ = Clock::now() + options_.handshake_timeout;
+        counters_.connections_accepted++;
+        counters_.open_connections++;
+        {
+            std::lock_guard<std::mutex> lock(conns_mu_);
+            conns_.insert(c);
+        }
+        c->deadline_ = to_ms(c->handshake_deadline_);
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+        ev.data.ptr = c;
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    }
+    rearm_listener();
+}
+
+void Transport::on_event(Connection* c) {
+    const std::int64_t prev = c->deadline_.exchange(Connection::kOwned);
+    if (prev == Connection::kExpired) {
+        if (c->state_ == Connection::State::Handshaking) {
+            counters_.handshakes_failed++;
+            reporter_.report(ErrorKind::HandshakeFailed,
+                             "TLS handshake not completed within " +
+                                 std::to_string(options_.handshake_timeout.count()) + " ms",
+                             {}, c->remote_addr_);
+        }
+        close_connection(c, false);
+        return;
+    }
+    if (c->state_ == Connection::State::Handshaking && !advance_handshake(c)) return;
+    serve_ready(c);
+}
+
+bool Transport::advance_handshake(Connection* c) {
+    ERR_clear_error();
+    const int r = SSL_do_handshake(c->ssl_.get());
+    if (r == 1) return established(c);
+    const int err = SSL_get_error(c->ssl_.get(), r);
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+        park(c, err == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT, c->handshake_deadline_);
+        return false;
+    }
+    std::string reason = c->note_.reason;
+    const std::string ossl = openssl_errors();
+    if (reason.empty()) {
+        reason = err == SSL_ERROR_SYSCALL && ossl == "no details"
+                     ? "connection closed by the client during the TLS handshake"
+                     : "TLS handshake failed: " + ossl;
+    }
+    counters_.handshakes_failed++;
+    if (c->note_.identity_rejected) counters_.identity_rejected++;
+    reporter_.report(c->note_.identity_rejected ? ErrorKind::IdentityRejected
+                                                : ErrorKind::HandshakeFailed,
+                     reason, {}, c->remote_addr_);
+    close_connection(c, false);
+    return false;
+}
+
+bool Transport::established(Connection* c) {
+    X509* peer = SSL_get0_peer_certificate(c->ssl_.get());
+    // Defence in depth: the verify callback (full handshakes) and the ticket callback
+    // (resumptions) already enforce this; a connection is never served without it.
+    std::string why = peer == nullptr ? "no client certificate" : c->trust_->rules.mismatch(*peer);
+    if (why.empty() && (X509_cmp_current_time(X509_get0_notAfter(peer)) < 0 ||
+                        X509_cmp_current_time(X509_get0_notBefore(peer)) > 0)) {
+        why = "client certificate outside its validity dates";
+    }
+    if (!why.empty()) {
+        counters_.handshakes_failed++;
+        counters_.identity_rejected++;
+        reporter_.report(ErrorKind::IdentityRejected, why, {}, c->remote_addr_);
+        close_connection(c, false);
+        return false;
+    }
+    auto identity = std::make_shared<PeerIdentity>(describe_certificate(*peer));
+    identity->session_resumed = SSL_session_reused(c->ssl_.get()) == 1;
+    if (identity->session_resumed) counters_.handshakes_resumed++;
+    counters_.handshakes_completed++;
+    c->peer_ = std::move(identity);
+    c->state_ = Connection::State::Established;
+    return true;
+}
+
+void Transport::serve_ready(Connection* c) {
+    for (;;) {
+        if (stopping_) {
+            close_connection(c, false);
+            return;
+        }
+        if (!c->has_input()) {
+            switch (c->fill()) {
+                case Connection::Io::Data: break;
+                case Connection::Io::WantRead:
+                    c->release_idle_buffers();
+                    park(c, EPOLLIN, Clock::now() + options_.keep_alive_timeout);
+                    return;
+                case Connection::Io::WantWrite:
+                    park(c, EPOLLOUT, Clock::now() + options_.keep_alive_timeout);
+                    return;
+                case Connection::Io::Closed:
+                    close_connection(c, false);
+                    return;
+            }
+        }
+        const bool last = c->requests_served_ + 1 >= options_.keep_alive_max_requests;
+        const bool keep = server_.serve(*c, last || stopping_);
+        ++c->requests_served_;
+        if (!keep || last || c->close_requested_) {
+            close_connection(c, c->close_requested_);
+            return;
+        }
+    }
+}
+
+void Transport::park(Connection* c, std::uint32_t events, Clock::time_point deadline) {
+    c->deadline_ = to_ms(deadline);
+    epoll_event ev{};
+    ev.events = events | EPOLLRDHUP | EPOLLONESHOT;
+    ev.data.ptr = c;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->fd_, &ev);
+}
+
+void Transport::close_connection(Connection* c, bool linger) {
+    {
+        std::lock_guard<std::mutex> lock(conns_mu_);
+        conns_.erase(c);
+    }
+    if (c->state_ == Connection::State::Established) {
+        ERR_clear_error();
+        SSL_shutdown(c->ssl_.get());  // close_notify, best effort
+        ERR_clear_error();
+    }
+    if (linger) {
+        // The request was refused before its body was read: stop sending, then drain what the
+        // client is still sending for a moment, so that closing does not reset the connection
+        // before the client has read the reply.
+        ::shutdown(c->fd_, SHUT_WR);
+        const auto until = Clock::now() + kLingerTime;
+        std::size_t drained = 0;
+        char buf[4096];
+        while (drained < kLingerBytes && c->wait(POLLIN, until)) {
+            const ssize_t n = ::recv(c->fd_, buf, sizeof buf, 0);
+            if (n <= 0) break;
+            drained += static_cast<std::size_t>(n);
+        }
+    }
+    counters_.open_connections--;
+    delete c;
+}
+
+}  // namespace imcb::detail

@@ -1,0 +1,13 @@
+#pragma once
+
+#include <string>
+
+namespace imcb::test {
+
+/// A file of the generated development PKI (see certs/README.md).
+inline std::string pki(const std::string& name) { return std::string(IMCB_TEST_CERTS_DIR) + "/" + name; }
+
+/// A fixture body (the vendor's documented examples).
+std::string fixture(const std::string& name);
+
+}  // namespace imcb::test

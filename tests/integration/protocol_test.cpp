@@ -1,0 +1,366 @@
+// The protocol layer over real TLS: framing, query checks, parsing, dispatch, decisions, replies,
+// and that the server keeps serving after each rejection.
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <thread>
+
+#include "signature.h"
+#include "support/pki.h"
+#include "support/receiver_fixture.h"
+#include "support/tls_client.h"
+
+namespace imcb::test {
+namespace {
+
+using nlohmann::json;
+
+const std::string kState = fixture("State.StateChange.json");
+const std::string kC2C = fixture("C2C.CallbackBeforeSendMsg.json");
+
+json body_of(const std::optional<HttpResponse>& r) { return json::parse(r->body); }
+
+// After any rejection, a fresh connection is still served.
+void expect_still_serving(std::uint16_t port, const std::string& target = callback_target("State.StateChange")) {
+    TlsClient c(port, vendor_client());
+    ASSERT_TRUE(c.connect());
+    const auto res = c.post(target, kState);
+    ASSERT_TRUE(res.has_value());
+    EXPECT_EQ(res->status, 200);
+}
+
+void expect_envelope(const std::optional<HttpResponse>& res, int status) {
+    ASSERT_TRUE(res.has_value());
+    EXPECT_EQ(res->status, status) << res->body;
+    const json j = body_of(res);
+    EXPECT_EQ(j.at("ActionStatus"), status == 200 ? "OK" : "FAIL");
+    EXPECT_EQ(j.at("ErrorCode"), status == 200 ? 0 : status);
+    EXPECT_TRUE(j.at("ErrorInfo").is_string());
+    EXPECT_EQ(res->headers.at("content-type"), "application/json");
+}
+
+TEST(Protocol, HundredCallbacksOnOneKeepAliveConnection) {
+    RunningReceiver r(dev_options());
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    for (int i = 0; i < 100; ++i) {
+        const auto res = c.post(callback_target("State.StateChange"), kState);
+        ASSERT_TRUE(res.has_value()) << "request " << i << ": " << c.error();
+        EXPECT_EQ(res->status, 200);
+        EXPECT_EQ(res->headers.count("connection"), 0u);  // HTTP/1.1: persistent unless "close"
+        EXPECT_EQ(res->headers.count("keep-alive"), 1u);
+    }
+    EXPECT_EQ(r.handled(), 100);
+    EXPECT_EQ(r.receiver().stats().handshakes_completed, 1u);
+}
+
+TEST(Protocol, PipelinedRequestsInOneRecordAreAllAnswered) {
+    RunningReceiver r(dev_options());
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    const std::string one = http_request(callback_target("State.StateChange"), kState);
+    ASSERT_TRUE(c.send(one + one + one));
+    for (int i = 0; i < 3; ++i) {
+        const auto res = c.read_response();
+        ASSERT_TRUE(res.has_value()) << "response " << i;
+        EXPECT_EQ(res->status, 200);
+    }
+    EXPECT_EQ(r.handled(), 3);
+}
+
+TEST(Protocol, MalformedJsonGets400AndTheConnectionStaysUsable) {
+    RunningReceiver r(dev_options());
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    expect_envelope(c.post(callback_target("State.StateChange"), "{\"CallbackCommand\":"), 400);
+    expect_envelope(c.post(callback_target("State.StateChange"), "[1,2]"), 400);
+    expect_envelope(c.post(callback_target("State.StateChange"), std::string(100, '[')), 400);
+    expect_envelope(c.post(callback_target("State.StateChange"), kState), 200);
+    EXPECT_TRUE(r.has_report(ErrorKind::MalformedJson));
+}
+
+TEST(Protocol, WrongOrMissingSdkAppidGets403) {
+    RunningReceiver r(dev_options());
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    expect_envelope(c.post(callback_target("State.StateChange", 999), kState), 403);
+    expect_envelope(c.post("/?CallbackCommand=State.StateChange", kState), 403);
+    expect_envelope(c.post(callback_target("State.StateChange") + "&SdkAppid=888888", kState), 400);
+    EXPECT_EQ(r.handled(), 0);
+    EXPECT_TRUE(r.has_report(ErrorKind::Unauthorized));
+    expect_still_serving(r.port());
+}
+
+std::string signed_target(const std::string& token, std::int64_t request_time, bool corrupt = false) {
+    const std::string t = std::to_string(request_time);
+    std::string sign = detail::compute_sign(token, t);
+    if (corrupt) sign[0] = sign[0] == 'a' ? 'b' : 'a';
+    return callback_target("State.StateChange", kAppId, "&Sign=" + sign + "&RequestTime=" + t);
+}
+
+TEST(Protocol, SignAndRequestTimeAreEnforcedWhenATokenIsSet) {
+    ReceiverOptions o = dev_options();
+    o.callback_token = "s3cret-token";
+    RunningReceiver r(o);
+    const std::int64_t now = std::time(nullptr);
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    expect_envelope(c.post(signed_target("s3cret-token", now), kState), 200);
+    expect_envelope(c.post(signed_target("s3cret-token", now - 30), kState), 200);
+    expect_envelope(c.post(callback_target("State.StateChange"), kState), 401);        // unsigned
+    expect_envelope(c.post(signed_target("s3cret-token", now, true), kState), 401);    // bad sign
+    expect_envelope(c.post(signed_target("other-token", now), kState), 401);           // wrong token
+    expect_envelope(c.post(signed_target("s3cret-token", now - 3600), kState), 401);   // stale
+    expect_envelope(c.post(signed_target("s3cret-token", now + 3600), kState), 401);   // future
+    EXPECT_EQ(r.handled(), 2);
+    expect_still_serving(r.port(), signed_target("s3cret-token", now));
+}
+
+std::string many_headers(int count, std::size_t size) {
+    std::string out;
+    for (int i = 0; i < count; ++i) out += "X-Big-" + std::to_string(i) + ": " + std::string(size, 'x') + "\r\n";
+    return out;
+}
+
+TEST(Protocol, FramingRejectionsCloseTheConnectionAndKeepTheServerServing) {
+    ReceiverOptions o = dev_options();
+    o.max_body_bytes = 4096;
+    RunningReceiver r(o);
+    struct Case {
+        std::string request;
+        int status;
+    };
+    const std::string target = callback_target("State.StateChange");
+    const std::vector<Case> cases = {
+        {http_request(target, std::string(5000, ' ')), 413},
+        {"POST " + target + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n0\r\n\r\n", 411},
+        {"POST " + target + " HTTP/1.1\r\nHost: x\r\n\r\n{}", 411},
+        {http_request(target, kState, "Content-Encoding: gzip\r\n"), 415},
+        {http_request(target, "", "", "GET"), 405},
+        {http_request("/other" + target.substr(1), kState), 404},
+        {http_request(target, kState, many_headers(20, 1000)), 431},
+        {http_request(target, kState, many_headers(1, 20000)), 400},  // over httplib's line limit
+        {"BREW / HTCPCP/1.0\r\n\r\n", 400},
+    };
+    for (const auto& tc : cases) {
+        TlsClient c(r.port(), vendor_client());
+        ASSERT_TRUE(c.connect());
+        ASSERT_TRUE(c.send(tc.request));
+        const auto res = c.read_response();
+        expect_envelope(res, tc.status);
+        EXPECT_EQ(res->headers.count("exception_what"), 0u);
+        EXPECT_TRUE(c.peer_closed()) << "status " << tc.status;
+    }
+    EXPECT_EQ(r.handled(), 0);
+    expect_still_serving(r.port());
+}
+
+TEST(Protocol, BodyAtTheLimitIsAccepted) {
+    ReceiverOptions o = dev_options();
+    o.max_body_bytes = 4096;
+    RunningReceiver r(o);
+    std::string body = kState;
+    body.insert(body.size() - 1, std::string(4096 - body.size(), ' '));
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    expect_envelope(c.post(callback_target("State.StateChange"), body), 200);
+}
+
+TEST(Protocol, FormContentTypeNeverTurnsTheBodyIntoParameters) {
+    RunningReceiver r(dev_options());
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    // A form body that would set SdkAppid if it were read as parameters: still JSON, still 400.
+    expect_envelope(c.post("/?CallbackCommand=State.StateChange", "SdkAppid=888888",
+                           "Content-Type: application/x-www-form-urlencoded\r\n"),
+                    403);
+    expect_envelope(c.post(callback_target("State.StateChange"), kState,
+                           "Content-Type: application/x-www-form-urlencoded\r\n"),
+                    200);
+}
+
+TEST(Protocol, TypedHandlersReceiveDecodedEventsAndTheirDecisionsAreReplied) {
+    C2CBeforeSendMsg seen;
+    CallbackContext ctx_seen;
+    RunningReceiver r(dev_options(), [&](Receiver& rec) {
+        rec.on<C2CBeforeSendMsg>([&](const C2CBeforeSendMsg& m, const CallbackContext& ctx) {
+            seen = m;
+            ctx_seen.client_ip = ctx.client_ip;
+            ctx_seen.opt_platform = ctx.opt_platform;
+            ctx_seen.content_type = ctx.content_type;
+            return Decision::deny(120001, "not today");
+        });
+    });
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    const auto res = c.post(callback_target("C2C.CallbackBeforeSendMsg"), kC2C);
+    ASSERT_TRUE(res.has_value());
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(body_of(res), json::parse(R"({"ActionStatus":"OK","ErrorCode":120001,"ErrorInfo":"not today"})"));
+    EXPECT_EQ(seen.from_account, "jared");
+    EXPECT_EQ(seen.msg_random, 2837546u);
+    ASSERT_EQ(seen.msg_body.size(), 1u);
+    EXPECT_EQ(seen.msg_body[0].text(), "red packet");
+    EXPECT_EQ(ctx_seen.client_ip, "10.0.0.1");
+    EXPECT_EQ(ctx_seen.opt_platform, "iOS");
+    EXPECT_EQ(ctx_seen.content_type, "json");
+}
+
+TEST(Protocol, ModifyDecisionRepliesTheNewMessage) {
+    const json new_body = json::parse(R"([{"MsgType":"TIMTextElem","MsgContent":{"Text":"***"}}])");
+    RunningReceiver r(dev_options(), [&](Receiver& rec) {
+        rec.on<C2CBeforeSendMsg>([&](const C2CBeforeSendMsg&, const CallbackContext&) {
+            return Decision::modify(new_body, std::string("changed"));
+        });
+    });
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    const auto res = c.post(callback_target("C2C.CallbackBeforeSendMsg"), kC2C);
+    ASSERT_TRUE(res.has_value());
+    const json j = body_of(res);
+    EXPECT_EQ(j.at("ErrorCode"), 0);
+    EXPECT_EQ(j.at("MsgBody"), new_body);
+    EXPECT_EQ(j.at("CloudCustomData"), "changed");
+}
+
+TEST(Protocol, BodyWithoutTheDocumentedFieldsGets400) {
+    RunningReceiver r(dev_options(), [&](Receiver& rec) {
+        rec.on<C2CBeforeSendMsg>([&](const C2CBeforeSendMsg&, const CallbackContext&) { return Decision::allow(); });
+    });
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    expect_envelope(c.post(callback_target("C2C.CallbackBeforeSendMsg"), R"({"From_Account":7})"), 400);
+    EXPECT_TRUE(r.has_report(ErrorKind::DecodeFailed));
+    expect_envelope(c.post(callback_target("C2C.CallbackBeforeSendMsg"), kC2C), 200);
+}
+
+struct PolicyCase {
+    FailurePolicy policy;
+    int status;
+    int error_code;
+};
+
+class HandlerFailure : public ::testing::TestWithParam<PolicyCase> {};
+
+TEST_P(HandlerFailure, BeforeCallbackFollowsThePolicyAndAfterCallbackGetsOk) {
+    ReceiverOptions o = dev_options();
+    o.before_failure_policy = GetParam().policy;
+    RunningReceiver r(o, [&](Receiver& rec) {
+        rec.on<C2CBeforeSendMsg>([](const C2CBeforeSendMsg&, const CallbackContext&) -> Decision {
+            throw std::runtime_error("db password=hunter2 unreachable");
+        });
+        rec.on<GroupBeforeSendMsg>([](const GroupBeforeSendMsg&, const CallbackContext&) {
+            return Decision::deny(120001, "a C2C code on a group command");  // outside 10100..10200
+        });
+        rec.on<StateChange>([](const StateChange&, const CallbackContext&) { throw 42; });
+    });
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    for (const auto& [command, body] : {std::pair{std::string("C2C.CallbackBeforeSendMsg"), kC2C},
+                                        std::pair{std::string("Group.CallbackBeforeSendMsg"),
+                                                  fixture("Group.CallbackBeforeSendMsg.json")}}) {
+        const auto res = c.post(callback_target(command), body);
+        ASSERT_TRUE(res.has_value()) << command;
+        EXPECT_EQ(res->status, GetParam().status) << command;
+        EXPECT_EQ(body_of(res).at("ErrorCode"), GetParam().error_code) << command;
+        EXPECT_EQ(res->body.find("hunter2"), std::string::npos);
+        for (const auto& [name, value] : res->headers) EXPECT_EQ(value.find("hunter2"), std::string::npos);
+    }
+    const auto after = c.post(callback_target("State.StateChange"), kState);
+    expect_envelope(after, 200);
+    EXPECT_TRUE(r.has_report(ErrorKind::HandlerFailed));
+    EXPECT_TRUE(r.has_report(ErrorKind::InvalidDecision));
+    EXPECT_EQ(r.receiver().stats().handler_failures, 3u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Policies, HandlerFailure,
+                         ::testing::Values(PolicyCase{FailurePolicy::Allow, 200, 0},
+                                           PolicyCase{FailurePolicy::Deny, 200, 1},
+                                           PolicyCase{FailurePolicy::HttpError, 500, 500}));
+
+TEST(Protocol, UnknownCommandsReachTheUnknownHandler) {
+    std::string seen_command;
+    json seen_body;
+    RunningReceiver r(dev_options(), [&](Receiver& rec) {
+        rec.on_unknown([&](const json& body, const CallbackContext& ctx) {
+            seen_command = ctx.command;
+            seen_body = body;
+            return Decision::allow();
+        });
+    });
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    expect_envelope(c.post(callback_target("Future.CallbackSomething"), R"({"New":1})"), 200);
+    EXPECT_EQ(seen_command, "Future.CallbackSomething");
+    EXPECT_EQ(seen_body, json::parse(R"({"New":1})"));
+    // Known commands without a handler are acknowledged, not sent to the unknown handler.
+    seen_command.clear();
+    expect_envelope(c.post(callback_target("State.StateChange"), kState), 200);
+    EXPECT_TRUE(seen_command.empty());
+}
+
+TEST(Protocol, UnknownCommandWithoutHandlerIsAcknowledgedAndReported) {
+    RunningReceiver r(dev_options(), [](Receiver&) {});
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    expect_envelope(c.post(callback_target("Future.CallbackSomething"), "{}"), 200);
+    EXPECT_TRUE(r.has_report(ErrorKind::UnknownCommand));
+    expect_envelope(c.post("/?SdkAppid=888888", "{}"), 400);  // no CallbackCommand at all
+}
+
+TEST(Protocol, RawHandlerSeesBodiesWithoutCallbackCommand) {
+    json seen;
+    RunningReceiver r(dev_options(), [&](Receiver& rec) {
+        rec.on_raw("ContentCallback.ResultNotify", [&](const json& body, const CallbackContext&) {
+            seen = body;
+            return Decision::allow();
+        });
+    });
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    const std::string body = fixture("ContentCallback.ResultNotify.json");
+    expect_envelope(c.post(callback_target("ContentCallback.ResultNotify"), body), 200);
+    EXPECT_EQ(seen, json::parse(body));
+}
+
+TEST(Protocol, ABlockedHandlerDoesNotStallOtherConnections) {
+    ReceiverOptions o = dev_options();
+    o.min_threads = 1;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool release = false;
+    int blocked = 0;
+    RunningReceiver r(o, [&](Receiver& rec) {
+        rec.on<C2CBeforeSendMsg>([&](const C2CBeforeSendMsg&, const CallbackContext&) {
+            std::unique_lock<std::mutex> lock(mu);
+            ++blocked;
+            cv.notify_all();
+            cv.wait_for(lock, std::chrono::seconds(20), [&] { return release; });
+            return Decision::allow();
+        });
+    });
+    std::vector<std::thread> slow;
+    for (int i = 0; i < 3; ++i) {
+        slow.emplace_back([&] {
+            TlsClient c(r.port(), vendor_client());
+            if (c.connect()) c.post(callback_target("C2C.CallbackBeforeSendMsg"), kC2C);
+        });
+    }
+    {
+        std::unique_lock<std::mutex> lock(mu);
+        ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return blocked == 3; }));
+    }
+    // Three handlers are blocked; the pool has grown, so a fourth connection is still served.
+    expect_still_serving(r.port());
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        release = true;
+    }
+    cv.notify_all();
+    for (auto& t : slow) t.join();
+    EXPECT_GE(r.receiver().stats().worker_threads, 4u);
+}
+
+}  // namespace
+}  // namespace imcb::test

@@ -1,0 +1,357 @@
+// ReceiverOptions from the JSON configuration format (config_from_json / load_config_file).
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "imcb/config.h"
+#include "imcb/errors.h"
+
+namespace {
+
+using imcb::config_from_json;
+using imcb::ConfigError;
+using imcb::ErrorCode;
+using imcb::LoadedConfig;
+using imcb::ServerCertMode;
+using nlohmann::json;
+
+constexpr const char* kBase = "/etc/x";
+
+/// A complete document with every fixed key, as a user would write it.
+json full_doc() {
+    return json::parse(R"({
+      "_comment": "ignored",
+      "listen": "0.0.0.0:9443",
+      "path": "/im/callback",
+      "sdk_app_id": 1400187352,
+      "callback_token": "xxxxyyyy",
+      "tls": {
+        "mode": "self_provided",
+        "self_provided": { "cert": "certs/server.crt", "key": "certs/server.key" },
+        "vendor_issued": { "cert": "/opt/vendor/server.crt", "key": "vendor/server.key" },
+        "vendor_ca": "TencentQQAuthCA.crt",
+        "vendor_identity": {
+          "subject_cn": ["im-callback.vendor.dev", "backup.vendor.dev"],
+          "spki_sha256": ["5523227462e411d46bb1651c1dd19051f46d5f86ccd363c686b482330e391328"]
+        }
+      }
+    })");
+}
+
+/// The document with one JSON-pointer location replaced (or removed when value is discarded).
+json with(json doc, const std::string& pointer, const json& value) {
+    doc[json::json_pointer(pointer)] = value;
+    return doc;
+}
+json without(json doc, const std::string& pointer) {
+    const json::json_pointer p(pointer);
+    doc.at(p.parent_pointer()).erase(p.back());
+    return doc;
+}
+
+struct Caught {
+    bool thrown = false;
+    ErrorCode code = ErrorCode::InvalidOption;
+    std::string message;
+};
+
+Caught error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const ConfigError& e) {
+        return {true, e.code(), e.what()};
+    }
+    return {};
+}
+
+Caught doc_error(const json& doc) {
+    return error_of([&] { (void)config_from_json(doc, kBase); });
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+/// The document must be refused with InvalidOption and a message naming the key.
+void expect_rejected(const json& doc, const std::string& key) {
+    const Caught c = doc_error(doc);
+    ASSERT_TRUE(c.thrown) << "accepted: " << doc.dump();
+    EXPECT_EQ(c.code, ErrorCode::InvalidOption) << c.message;
+    EXPECT_TRUE(contains(c.message, "\"" + key + "\"")) << "expected key " << key << " in: " << c.message;
+}
+
+/// Like expect_rejected, for a section (object) of the wrong type: the message names the section.
+void expect_section_rejected(const json& doc, const std::string& key) {
+    const Caught c = doc_error(doc);
+    ASSERT_TRUE(c.thrown) << "accepted: " << doc.dump();
+    EXPECT_EQ(c.code, ErrorCode::InvalidOption) << c.message;
+    EXPECT_TRUE(contains(c.message, "\"" + key)) << "expected key " << key << " in: " << c.message;
+    EXPECT_TRUE(contains(c.message, "object")) << c.message;
+}
+
+// ------------------------------------------------------------------ valid documents
+
+TEST(ConfigFromJson, FullDocumentMapsToReceiverOptions) {
+    const LoadedConfig cfg = config_from_json(full_doc(), kBase);
+    const imcb::ReceiverOptions& o = cfg.options;
+    EXPECT_EQ(o.host, "0.0.0.0");
+    EXPECT_EQ(o.port, 9443);
+    EXPECT_EQ(o.path, "/im/callback");
+    EXPECT_EQ(o.sdk_app_id, 1400187352u);
+    EXPECT_EQ(o.callback_token, "xxxxyyyy");
+    EXPECT_EQ(o.tls.mode, ServerCertMode::SelfProvided);
+    EXPECT_EQ(o.tls.self_provided.cert_chain_file, "/etc/x/certs/server.crt");
+    EXPECT_EQ(o.tls.self_provided.private_key_file, "/etc/x/certs/server.key");
+    EXPECT_EQ(o.tls.vendor_issued.cert_chain_file, "/opt/vendor/server.crt");
+    EXPECT_EQ(o.tls.vendor_issued.private_key_file, "/etc/x/vendor/server.key");
+    EXPECT_EQ(o.tls.vendor_ca_file, "/etc/x/TencentQQAuthCA.crt");
+    EXPECT_EQ(o.tls.vendor_identity.subject_names,
+              (std::vector<std::string>{"im-callback.vendor.dev", "backup.vendor.dev"}));
+    EXPECT_EQ(o.tls.vendor_identity.spki_sha256,
+              (std::vector<std::string>{
+                  "5523227462e411d46bb1651c1dd19051f46d5f86ccd363c686b482330e391328"}));
+    EXPECT_TRUE(cfg.extra.is_null());
+}
+
+TEST(ConfigFromJson, UnsetOptionalKeysKeepDefaults) {
+    json doc = without(without(without(full_doc(), "/listen"), "/path"), "/callback_token");
+    doc["tls"].erase("vendor_identity");
+    const imcb::ReceiverOptions o = config_from_json(doc, kBase).options;
+    const imcb::ReceiverOptions defaults;
+    EXPECT_EQ(o.host, "0.0.0.0");
+    EXPECT_EQ(o.port, 8443);
+    EXPECT_EQ(o.path, "/");
+    EXPECT_EQ(o.callback_token, "");
+    EXPECT_TRUE(o.tls.vendor_identity.subject_names.empty());
+    EXPECT_TRUE(o.tls.vendor_identity.spki_sha256.empty());
+    EXPECT_EQ(o.request_time_window, defaults.request_time_window);
+    EXPECT_EQ(o.max_body_bytes, defaults.max_body_bytes);
+    EXPECT_EQ(o.before_failure_policy, defaults.before_failure_policy);
+}
+
+TEST(ConfigFromJson, SdkAppIdAsNumericString) {
+    const LoadedConfig cfg = config_from_json(with(full_doc(), "/sdk_app_id", "1400187352"), kBase);
+    EXPECT_EQ(cfg.options.sdk_app_id, 1400187352u);
+}
+
+TEST(ConfigFromJson, ListenWithBracketedIpv6) {
+    const LoadedConfig cfg = config_from_json(with(full_doc(), "/listen", "[::]:443"), kBase);
+    EXPECT_EQ(cfg.options.host, "::");
+    EXPECT_EQ(cfg.options.port, 443);
+}
+
+TEST(ConfigFromJson, RelativePathsResolveAgainstBaseDirAbsoluteStay) {
+    json doc = full_doc();
+    doc["tls"]["self_provided"] = {{"cert", "/abs/a.crt"}, {"key", "rel/a.key"}};
+    doc["tls"]["vendor_ca"] = "/abs/ca.crt";
+    const imcb::TlsOptions tls = config_from_json(doc, kBase).options.tls;
+    EXPECT_EQ(tls.self_provided.cert_chain_file, "/abs/a.crt");
+    EXPECT_EQ(tls.self_provided.private_key_file, "/etc/x/rel/a.key");
+    EXPECT_EQ(tls.vendor_ca_file, "/abs/ca.crt");
+    // A different base dir moves only the relative ones.
+    const imcb::TlsOptions other = config_from_json(doc, "/srv/imcb").options.tls;
+    EXPECT_EQ(other.self_provided.cert_chain_file, "/abs/a.crt");
+    EXPECT_EQ(other.self_provided.private_key_file, "/srv/imcb/rel/a.key");
+}
+
+TEST(ConfigFromJson, ModeSwitchPicksActiveFiles) {
+    const imcb::TlsOptions self = config_from_json(full_doc(), kBase).options.tls;
+    EXPECT_EQ(self.mode, ServerCertMode::SelfProvided);
+    EXPECT_EQ(self.active().cert_chain_file, "/etc/x/certs/server.crt");
+    EXPECT_EQ(self.active().private_key_file, "/etc/x/certs/server.key");
+
+    const imcb::TlsOptions vendor =
+        config_from_json(with(full_doc(), "/tls/mode", "vendor_issued"), kBase).options.tls;
+    EXPECT_EQ(vendor.mode, ServerCertMode::VendorIssued);
+    EXPECT_EQ(vendor.active().cert_chain_file, "/opt/vendor/server.crt");
+    EXPECT_EQ(vendor.active().private_key_file, "/etc/x/vendor/server.key");
+}
+
+TEST(ConfigFromJson, InactiveModeFilesMayBeOmitted) {
+    const LoadedConfig self = config_from_json(without(full_doc(), "/tls/vendor_issued"), kBase);
+    EXPECT_TRUE(self.options.tls.vendor_issued.cert_chain_file.empty());
+    const LoadedConfig vendor = config_from_json(
+        without(with(full_doc(), "/tls/mode", "vendor_issued"), "/tls/self_provided"), kBase);
+    EXPECT_EQ(vendor.options.tls.active().cert_chain_file, "/opt/vendor/server.crt");
+}
+
+TEST(ConfigFromJson, SubjectCnStringIsAOneElementList) {
+    const LoadedConfig cfg = config_from_json(
+        with(full_doc(), "/tls/vendor_identity/subject_cn", "im-callback.vendor.dev"), kBase);
+    EXPECT_EQ(cfg.options.tls.vendor_identity.subject_names,
+              std::vector<std::string>{"im-callback.vendor.dev"});
+}
+
+TEST(ConfigFromJson, UnderscoreKeysAreIgnoredAtEveryLevel) {
+    json doc = full_doc();
+    doc["_note"] = {{"anything", 1}};
+    doc["tls"]["_why"] = "self-signed for now";
+    doc["tls"]["self_provided"]["_expires"] = "2026";
+    doc["tls"]["vendor_identity"]["_source"] = "console";
+    const LoadedConfig cfg = config_from_json(doc, kBase);
+    EXPECT_EQ(cfg.options.sdk_app_id, 1400187352u);
+    EXPECT_TRUE(cfg.extra.is_null());
+}
+
+TEST(ConfigFromJson, AppSectionIsReturnedInExtra) {
+    const json app = {{"demo", true}, {"banned_words", {"spam", "scam"}}};
+    const LoadedConfig cfg = config_from_json(with(full_doc(), "/app", app), kBase);
+    EXPECT_EQ(cfg.extra, app);
+}
+
+// ------------------------------------------------------------------ errors
+
+TEST(ConfigFromJson, MissingSdkAppIdIsAnError) {
+    expect_rejected(without(full_doc(), "/sdk_app_id"), "sdk_app_id");
+}
+
+TEST(ConfigFromJson, SdkAppIdZeroNegativeOrTextIsAnError) {
+    expect_rejected(with(full_doc(), "/sdk_app_id", 0u), "sdk_app_id");
+    expect_rejected(json::parse(R"({"sdk_app_id": 0, "tls": {}})"), "sdk_app_id");
+    expect_rejected(json::parse(R"({"sdk_app_id": -5, "tls": {}})"), "sdk_app_id");
+    expect_rejected(with(full_doc(), "/sdk_app_id", "abc"), "sdk_app_id");
+    expect_rejected(with(full_doc(), "/sdk_app_id", "0"), "sdk_app_id");
+    expect_rejected(with(full_doc(), "/sdk_app_id", ""), "sdk_app_id");
+    expect_rejected(with(full_doc(), "/sdk_app_id", "-1"), "sdk_app_id");
+    expect_rejected(with(full_doc(), "/sdk_app_id", 1.5), "sdk_app_id");
+}
+
+TEST(ConfigFromJson, BadListenIsAnError) {
+    for (const char* listen : {"8443", "host:", "h:70000", ":8443", "h:84a3", "h:-1", "h:123456"}) {
+        SCOPED_TRACE(listen);
+        expect_rejected(with(full_doc(), "/listen", listen), "listen");
+    }
+}
+
+TEST(ConfigFromJson, ListenPortBoundsAreInclusive) {
+    EXPECT_EQ(config_from_json(with(full_doc(), "/listen", "h:65535"), kBase).options.port, 65535);
+    EXPECT_EQ(config_from_json(with(full_doc(), "/listen", "h:0"), kBase).options.port, 0);
+    expect_rejected(with(full_doc(), "/listen", "h:65536"), "listen");
+}
+
+TEST(ConfigFromJson, UnknownKeysAreErrorsNamingTheKey) {
+    expect_rejected(with(full_doc(), "/tls/modee", "self_provided"), "tls.modee");
+    expect_rejected(with(full_doc(), "/callback_tokn", "t"), "callback_tokn");
+    expect_rejected(with(full_doc(), "/tls/vendor_identity/subject_cnn", "x"),
+                    "tls.vendor_identity.subject_cnn");
+    expect_rejected(with(full_doc(), "/tls/self_provided/crt", "a.crt"), "tls.self_provided.crt");
+}
+
+TEST(ConfigFromJson, MisspelledModeKeyIsReported) {
+    // Only the typo, no "mode": the error is about the missing mode, which names the section.
+    const json doc = with(without(full_doc(), "/tls/mode"), "/tls/modee", "self_provided");
+    const Caught c = doc_error(doc);
+    ASSERT_TRUE(c.thrown);
+    EXPECT_TRUE(contains(c.message, "tls.mode")) << c.message;
+}
+
+TEST(ConfigFromJson, TlsModeMustBeOneOfTwo) {
+    expect_rejected(with(full_doc(), "/tls/mode", "both"), "tls.mode");
+    expect_rejected(with(full_doc(), "/tls/mode", "Self_Provided"), "tls.mode");
+    expect_rejected(without(full_doc(), "/tls/mode"), "tls.mode");
+}
+
+TEST(ConfigFromJson, ActiveModeFilesMissingIsAnError) {
+    expect_rejected(without(full_doc(), "/tls/self_provided"), "tls.self_provided");
+    expect_rejected(without(full_doc(), "/tls/self_provided/key"), "tls.self_provided.key");
+    expect_rejected(without(full_doc(), "/tls/self_provided/cert"), "tls.self_provided.cert");
+    expect_rejected(without(with(full_doc(), "/tls/mode", "vendor_issued"), "/tls/vendor_issued"),
+                    "tls.vendor_issued");
+    expect_rejected(without(with(full_doc(), "/tls/mode", "vendor_issued"), "/tls/vendor_issued/cert"),
+                    "tls.vendor_issued.cert");
+}
+
+TEST(ConfigFromJson, MissingTlsOrVendorCaIsAnError) {
+    expect_rejected(without(full_doc(), "/tls"), "tls");
+    expect_rejected(without(full_doc(), "/tls/vendor_ca"), "tls.vendor_ca");
+}
+
+TEST(ConfigFromJson, WrongTypesAreErrorsNamingTheKey) {
+    expect_rejected(with(full_doc(), "/listen", 8443), "listen");
+    expect_rejected(with(full_doc(), "/path", json::array({"/"})), "path");
+    expect_rejected(with(full_doc(), "/callback_token", 123), "callback_token");
+    expect_section_rejected(with(full_doc(), "/tls", "self_provided"), "tls");
+    expect_rejected(with(full_doc(), "/tls/vendor_ca", json::array({"a.crt"})), "tls.vendor_ca");
+    expect_section_rejected(with(full_doc(), "/tls/self_provided", "server.crt"), "tls.self_provided");
+    expect_rejected(with(full_doc(), "/tls/self_provided/cert", 1), "tls.self_provided.cert");
+    expect_section_rejected(with(full_doc(), "/tls/vendor_identity", json::array()),
+                            "tls.vendor_identity");
+    expect_rejected(with(full_doc(), "/tls/vendor_identity/subject_cn", 5),
+                    "tls.vendor_identity.subject_cn");
+    expect_rejected(with(full_doc(), "/tls/vendor_identity/subject_cn", json::array({"a", 5})),
+                    "tls.vendor_identity.subject_cn");
+    expect_rejected(with(full_doc(), "/tls/vendor_identity/spki_sha256", json::object()),
+                    "tls.vendor_identity.spki_sha256");
+}
+
+TEST(ConfigFromJson, RootMustBeAnObject) {
+    const Caught c = doc_error(json::array());
+    ASSERT_TRUE(c.thrown);
+    EXPECT_EQ(c.code, ErrorCode::InvalidOption);
+}
+
+// ------------------------------------------------------------------ load_config_file
+
+class LoadConfigFile : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/imcb-config-test-XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+    }
+    void TearDown() override {
+        for (const auto& f : files_) std::remove(f.c_str());
+        if (!dir_.empty()) std::remove(dir_.c_str());
+    }
+    std::string write(const std::string& name, const std::string& text) {
+        const std::string path = dir_ + "/" + name;
+        std::ofstream(path) << text;
+        files_.push_back(path);
+        return path;
+    }
+
+    std::string dir_;
+    std::vector<std::string> files_;
+};
+
+TEST_F(LoadConfigFile, MissingFileNamesThePath) {
+    const std::string path = dir_ + "/no-such-config.json";
+    const Caught c = error_of([&] { (void)imcb::load_config_file(path); });
+    ASSERT_TRUE(c.thrown);
+    EXPECT_EQ(c.code, ErrorCode::FileUnreadable);
+    EXPECT_TRUE(contains(c.message, path)) << c.message;
+}
+
+TEST_F(LoadConfigFile, InvalidJsonNamesThePath) {
+    const std::string path = write("broken.json", R"({"sdk_app_id": 1400187352,)");
+    const Caught c = error_of([&] { (void)imcb::load_config_file(path); });
+    ASSERT_TRUE(c.thrown);
+    EXPECT_EQ(c.code, ErrorCode::InvalidOption);
+    EXPECT_TRUE(contains(c.message, path)) << c.message;
+    EXPECT_TRUE(contains(c.message, "JSON")) << c.message;
+}
+
+TEST_F(LoadConfigFile, RelativePathsResolveAgainstTheFilesFolder) {
+    const std::string path = write("imcb.json", full_doc().dump(2));
+    const LoadedConfig cfg = imcb::load_config_file(path);
+    EXPECT_EQ(cfg.options.sdk_app_id, 1400187352u);
+    EXPECT_EQ(cfg.options.tls.self_provided.cert_chain_file, dir_ + "/certs/server.crt");
+    EXPECT_EQ(cfg.options.tls.vendor_issued.cert_chain_file, "/opt/vendor/server.crt");
+    EXPECT_EQ(cfg.options.tls.vendor_ca_file, dir_ + "/TencentQQAuthCA.crt");
+}
+
+TEST_F(LoadConfigFile, ContentErrorsStillNameTheKey) {
+    const std::string path = write("bad-key.json", without(full_doc(), "/sdk_app_id").dump());
+    const Caught c = error_of([&] { (void)imcb::load_config_file(path); });
+    ASSERT_TRUE(c.thrown);
+    EXPECT_TRUE(contains(c.message, "\"sdk_app_id\"")) << c.message;
+}
+
+}  // namespace

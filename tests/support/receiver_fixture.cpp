@@ -1,8 +1,18 @@
 #include "support/receiver_fixture.h"
 
 #include <algorithm>
+#include <thread>
 
 namespace imcb::test {
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
 
 ReceiverOptions dev_options(ServerCertMode mode) {
     ReceiverOptions o;

@@ -4,6 +4,8 @@
 // what its handlers saw. Stopped and joined by the destructor.
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,6 +18,10 @@
 namespace imcb::test {
 
 constexpr std::uint64_t kAppId = 888888;
+
+/// Polls `condition` every 10 ms until it holds or `limit` passes; returns its last value.
+bool eventually(const std::function<bool()>& condition,
+                std::chrono::milliseconds limit = std::chrono::seconds(5));
 
 /// Options for the development PKI in the given mode, pinned to the vendor's client CN.
 ReceiverOptions dev_options(ServerCertMode mode = ServerCertMode::SelfProvided);

@@ -159,10 +159,13 @@ std::optional<HttpResponse> TlsClient::read_response() {
 }
 
 bool TlsClient::peer_closed() {
-    char buf[256];
-    ERR_clear_error();
-    const int n = SSL_read(ssl_, buf, sizeof buf);
-    return n <= 0;
+    // Discards whatever still arrives (a final response) until EOF, an alert or the timeout.
+    char buf[4096];
+    for (int i = 0; i < 1000; ++i) {
+        ERR_clear_error();
+        if (SSL_read(ssl_, buf, sizeof buf) <= 0) return SSL_get_error(ssl_, -1) != SSL_ERROR_WANT_READ;
+    }
+    return false;
 }
 
 std::optional<HttpResponse> TlsClient::post(const std::string& target, const std::string& body,

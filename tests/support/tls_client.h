@@ -44,7 +44,8 @@ class TlsClient {
     bool send(const std::string& bytes);
     /// Reads one HTTP response (Content-Length framed). Empty when the connection fails or closes.
     std::optional<HttpResponse> read_response();
-    /// True when the peer closed the connection (EOF or alert) within the timeout.
+    /// True when the peer closed the connection (EOF or alert) within the timeout; data that
+    /// arrives first is discarded.
     bool peer_closed();
 
     /// One request and its response on this connection.

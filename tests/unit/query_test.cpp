@@ -292,7 +292,7 @@ TEST(CheckQuery, WindowComesFromThePolicy) {
 }
 
 TEST(CheckQuery, NonDigitRequestTimeIs401) {
-    for (const std::string t : {"abc", "1669872112.0", "-1669872112", "+1669872112", " 1669872112",
+    for (const char* t : {"abc", "1669872112.0", "-1669872112", "+1669872112", " 1669872112",
                                 "1669872112 ", "0x63887ff0", "1e9"}) {
         CallbackQuery q = query();
         q.request_time = t;

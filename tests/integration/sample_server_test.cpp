@@ -1,0 +1,151 @@
+// imcb-server as a user runs it: a config file, --check, a callback with curl, the moderation
+// example, clear errors for bad configs, and a clean stop on SIGTERM.
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "support/pki.h"
+#include "support/process.h"
+#include "support/tls_client.h"
+
+namespace imcb::test {
+namespace {
+
+using nlohmann::json;
+
+json base_config(const std::string& mode = "self_provided") {
+    return json{
+        {"listen", "127.0.0.1:0"},
+        {"path", "/imcallback"},
+        {"sdk_app_id", 888888},
+        {"tls",
+         {{"mode", mode},
+          {"self_provided", {{"cert", pki("server-self.crt")}, {"key", pki("server-self.key")}}},
+          {"vendor_issued", {{"cert", pki("server-vendor.crt")}, {"key", pki("server-vendor.key")}}},
+          {"vendor_ca", pki("vendor-ca.crt")},
+          {"vendor_identity", {{"subject_cn", {"im-callback.vendor.dev"}}}}}},
+        {"app", {{"blocked_words", {"forbidden"}}}},
+    };
+}
+
+class SampleServer : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/imcb-sample-XXXXXX";
+        ASSERT_NE(::mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+    }
+    void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
+
+    std::string write_config(const json& j, const std::string& name = "config.json") {
+        const std::string path = dir_ + "/" + name;
+        std::ofstream(path) << j.dump(2);
+        return path;
+    }
+    std::string dir_;
+};
+
+std::uint16_t port_from(const std::string& stderr_text) {
+    std::smatch m;
+    if (!std::regex_search(stderr_text, m, std::regex("listening on https://127\\.0\\.0\\.1:([0-9]+)"))) return 0;
+    return static_cast<std::uint16_t>(std::stoi(m[1]));
+}
+
+ProcessResult curl_callback(std::uint16_t port, const std::string& command, const std::string& body,
+                            const std::string& trust = "public-ca.crt") {
+    const std::string url = "https://localhost:" + std::to_string(port) +
+                            "/imcallback?SdkAppid=888888&CallbackCommand=" + command + "&contenttype=json";
+    return run_process({"curl", "-sS", url, "--cert", pki("vendor-client.crt"), "--key", pki("vendor-client.key"),
+                        "--cacert", pki(trust), "--data-binary", body});
+}
+
+TEST_F(SampleServer, CheckValidatesAndPrintsASummary) {
+    const auto res = run_process({IMCB_SERVER_BIN, "--config", write_config(base_config()), "--check"});
+    EXPECT_EQ(res.exit_code, 0) << res.err;
+    EXPECT_NE(res.out.find("mode: self_provided"), std::string::npos) << res.out;
+    EXPECT_NE(res.out.find("CN=localhost"), std::string::npos);
+    EXPECT_NE(res.out.find("imcb Dev Vendor CA"), std::string::npos);
+    EXPECT_NE(res.out.find("subject CN/DNS: im-callback.vendor.dev"), std::string::npos);
+    EXPECT_NE(res.out.find("days left"), std::string::npos);
+}
+
+TEST_F(SampleServer, RelativePathsResolveAgainstTheConfigFolder) {
+    json j = base_config();
+    const std::string certs = IMCB_TEST_CERTS_DIR;
+    ASSERT_EQ(::symlink(certs.c_str(), (dir_ + "/pki").c_str()), 0);
+    j["tls"]["self_provided"] = {{"cert", "pki/server-self.crt"}, {"key", "pki/server-self.key"}};
+    j["tls"]["vendor_ca"] = "pki/vendor-ca.crt";
+    const auto res = run_process({IMCB_SERVER_BIN, "--config", write_config(j), "--check"});
+    EXPECT_EQ(res.exit_code, 0) << res.err;
+}
+
+TEST_F(SampleServer, BadConfigsExitNonZeroNamingTheKeyOrFile) {
+    struct Case {
+        std::function<void(json&)> edit;
+        std::string expect;
+    };
+    const std::vector<Case> cases = {
+        {[](json& j) { j["tls"]["modee"] = "x"; }, "tls.modee"},
+        {[](json& j) { j["tls"]["mode"] = "both"; }, "tls.mode"},
+        {[](json& j) { j.erase("sdk_app_id"); }, "sdk_app_id"},
+        {[](json& j) { j["listen"] = "8443"; }, "listen"},
+        {[](json& j) { j["tls"]["self_provided"]["cert"] = "/nonexistent/server.crt"; }, "/nonexistent/server.crt"},
+        {[](json& j) { j["tls"]["self_provided"]["key"] = pki("server-vendor.key"); }, "does not belong"},
+        {[](json& j) { j["tls"]["vendor_ca"] = pki("vendor-client.crt"); }, "not a CA"},
+        {[](json& j) { j["tls"]["vendor_identity"]["spki_sha256"] = {"abc"}; }, "spki_sha256"},
+    };
+    for (const auto& tc : cases) {
+        json j = base_config();
+        tc.edit(j);
+        const auto res = run_process({IMCB_SERVER_BIN, "--config", write_config(j)});
+        EXPECT_EQ(res.exit_code, 1) << tc.expect;
+        EXPECT_NE(res.err.find(tc.expect), std::string::npos) << res.err;
+    }
+    const auto missing = run_process({IMCB_SERVER_BIN, "--config", dir_ + "/missing.json"});
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.err.find("missing.json"), std::string::npos);
+    const auto usage = run_process({IMCB_SERVER_BIN});
+    EXPECT_EQ(usage.exit_code, 2);
+}
+
+TEST_F(SampleServer, ServesLogsModeratesAndStopsCleanly) {
+    for (const std::string mode : {"self_provided", "vendor_issued"}) {
+        BackgroundProcess server({IMCB_SERVER_BIN, "--config", write_config(base_config(mode), mode + ".json")});
+        const std::uint16_t port = port_from(server.wait_for_stderr("listening on", std::chrono::seconds(10)));
+        ASSERT_NE(port, 0) << mode;
+        const std::string trust = mode == "self_provided" ? "public-ca.crt" : "vendor-ca.crt";
+
+        const auto ok = curl_callback(port, "State.StateChange", fixture("State.StateChange.json"), trust);
+        ASSERT_EQ(ok.exit_code, 0) << ok.err;
+        EXPECT_EQ(json::parse(ok.out), json::parse(R"({"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""})"));
+
+        std::string c2c = fixture("C2C.CallbackBeforeSendMsg.json");
+        c2c.replace(c2c.find("red packet"), 10, "a forbidden word");
+        const auto denied = curl_callback(port, "C2C.CallbackBeforeSendMsg", c2c, trust);
+        ASSERT_EQ(denied.exit_code, 0) << denied.err;
+        EXPECT_EQ(json::parse(denied.out).at("ErrorCode"), 120001);
+
+        EXPECT_EQ(server.stop(SIGTERM, std::chrono::seconds(10)), 0) << mode;
+        const std::string out = server.drain_stdout();
+        std::istringstream lines(out);
+        std::string line;
+        std::vector<json> logged;
+        while (std::getline(lines, line)) logged.push_back(json::parse(line));
+        ASSERT_EQ(logged.size(), 2u) << out;
+        EXPECT_EQ(logged[0].at("command"), "State.StateChange");
+        EXPECT_EQ(logged[0].at("vendor"), "im-callback.vendor.dev");
+        EXPECT_EQ(logged[0].at("body").at("Info").at("To_Account"), "testuser316");
+        EXPECT_EQ(logged[1].at("outcome"), "deny: blocked word");
+    }
+}
+
+}  // namespace
+}  // namespace imcb::test

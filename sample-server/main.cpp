@@ -5,6 +5,7 @@
 //
 // SIGINT/SIGTERM stop it cleanly; SIGHUP reloads the TLS files of the config without a restart.
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -93,8 +94,9 @@ int main(int argc, char** argv) {
 
     try {
         imcb::LoadedConfig config = imcb::load_config_file(config_path);
-        const imcb::TlsSummary summary = imcb::check_tls(config.options.tls);
+        imcb::Receiver receiver(config.options);  // validates every option and file; binds nothing
         if (check_only) {
+            const imcb::TlsSummary summary = receiver.tls_summary();
             std::printf("configuration %s is valid\nlisten: %s:%u path: %s sdk_app_id: %llu sign: %s\n%s",
                         config_path.c_str(), config.options.host.c_str(), config.options.port,
                         config.options.path.c_str(),
@@ -106,9 +108,15 @@ int main(int argc, char** argv) {
 
         Demo demo;
         if (config.extra.contains("blocked_words")) {
-            demo.blocked_words = config.extra.at("blocked_words").get<std::vector<std::string>>();
+            const nlohmann::json& words = config.extra.at("blocked_words");
+            const bool ok = words.is_array() && std::all_of(words.begin(), words.end(),
+                                                            [](const auto& w) { return w.is_string(); });
+            if (!ok) {
+                std::fprintf(stderr, "imcb-server: config key \"app.blocked_words\": must be a list of strings\n");
+                return 1;
+            }
+            demo.blocked_words = words.get<std::vector<std::string>>();
         }
-        imcb::Receiver receiver(config.options);
         for (const auto& info : imcb::command_catalogue()) {
             receiver.on_raw(std::string(info.command),
                             [&demo](const nlohmann::json&, const imcb::CallbackContext& ctx) {

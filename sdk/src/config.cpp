@@ -26,7 +26,10 @@ class Section {
     }
     ~Section() = default;
 
-    std::string name(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+    std::string name(const std::string& key) const {
+        if (key.empty()) return prefix_.empty() ? std::string("(top level)") : prefix_;
+        return prefix_.empty() ? key : prefix_ + "." + key;
+    }
     const json* find(const std::string& key) {
         seen_.insert(key);
         const auto it = j_.find(key);
@@ -132,11 +135,11 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
         if (v == nullptr) fail("sdk_app_id", "is required: your application's SDKAppID from the console");
         if (v->is_string()) {
             const std::string s = v->get<std::string>();
-            if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos) {
+            if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) {
                 fail("sdk_app_id", "must be a positive integer such as 1400187352");
             }
             o.sdk_app_id = std::stoull(s);
-        } else if (v->is_number_unsigned()) {
+        } else if (v->is_number_integer() && v->get<std::int64_t>() > 0) {
             o.sdk_app_id = v->get<std::uint64_t>();
         } else {
             fail("sdk_app_id", "must be a positive integer such as 1400187352");

@@ -94,6 +94,7 @@ QueryVerdict check_query(const CallbackQuery& q, const QueryPolicy& policy,
     std::int64_t app_id = 0;
     if (q.sdk_app_id.empty()) return reject(403, "SdkAppid query parameter is missing");
     if (!parse_digits(q.sdk_app_id, app_id) || static_cast<std::uint64_t>(app_id) != policy.sdk_app_id) {
+        // (SDKAppIDs are 10 digits; 18 digits bound the parse and the configured value alike.)
         return reject(403, "SdkAppid " + q.sdk_app_id.substr(0, 32) +
                                " is not this receiver's application");
     }

@@ -19,6 +19,7 @@ void validate(const ReceiverOptions& o) {
         throw ConfigError(ErrorCode::InvalidOption, what);
     };
     if (o.sdk_app_id == 0) bad("sdk_app_id is not set: give your application's SDKAppID");
+    if (o.sdk_app_id >= 1000000000000000000ULL) bad("sdk_app_id has more than 18 digits");
     if (o.path.empty() || o.path.front() != '/') {
         bad("path \"" + o.path + "\" must start with '/' (the callback URL's path, e.g. \"/\")");
     }
@@ -139,6 +140,8 @@ void Receiver::reload_tls(const TlsOptions& tls) {
     impl_->options.tls = tls;
     std::atomic_store(&impl_->trust, std::move(next));
 }
+
+TlsSummary Receiver::tls_summary() const { return impl_->current_trust()->summary; }
 
 ReceiverStats Receiver::stats() const { return impl_->counters.snapshot(); }
 

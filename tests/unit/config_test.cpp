@@ -92,7 +92,7 @@ void expect_section_rejected(const json& doc, const std::string& key) {
     const Caught c = doc_error(doc);
     ASSERT_TRUE(c.thrown) << "accepted: " << doc.dump();
     EXPECT_EQ(c.code, ErrorCode::InvalidOption) << c.message;
-    EXPECT_TRUE(contains(c.message, "\"" + key)) << "expected key " << key << " in: " << c.message;
+    EXPECT_TRUE(contains(c.message, "\"" + key + "\"")) << "expected key " << key << " in: " << c.message;
     EXPECT_TRUE(contains(c.message, "object")) << c.message;
 }
 
@@ -295,6 +295,13 @@ TEST(ConfigFromJson, RootMustBeAnObject) {
     const Caught c = doc_error(json::array());
     ASSERT_TRUE(c.thrown);
     EXPECT_EQ(c.code, ErrorCode::InvalidOption);
+    EXPECT_TRUE(contains(c.message, "top level")) << c.message;
+}
+
+TEST(ConfigFromJson, SdkAppIdBuiltInCodeAsSignedIntegerIsAccepted) {
+    json doc = full_doc();
+    doc["sdk_app_id"] = static_cast<int>(1400187352);  // nlohmann stores a C++ int as signed
+    EXPECT_EQ(config_from_json(doc, kBase).options.sdk_app_id, 1400187352u);
 }
 
 // ------------------------------------------------------------------ load_config_file

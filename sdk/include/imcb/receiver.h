@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "imcb/commands.h"
+#include "imcb/config_check.h"
 #include "imcb/context.h"
 #include "imcb/decision.h"
 #include "imcb/errors.h"
@@ -125,6 +126,8 @@ class Receiver {
     void reload_tls(const TlsOptions& tls);
 
     ReceiverStats stats() const;
+    /// The certificates and identity rules in force, with their warnings.
+    TlsSummary tls_summary() const;
     const ReceiverOptions& options() const;
 
   private:

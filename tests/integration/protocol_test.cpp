@@ -277,7 +277,12 @@ TEST_P(HandlerFailure, BeforeCallbackFollowsThePolicyAndAfterCallbackGetsOk) {
 INSTANTIATE_TEST_SUITE_P(Policies, HandlerFailure,
                          ::testing::Values(PolicyCase{FailurePolicy::Allow, 200, 0},
                                            PolicyCase{FailurePolicy::Deny, 200, 1},
-                                           PolicyCase{FailurePolicy::HttpError, 500, 500}));
+                                           PolicyCase{FailurePolicy::HttpError, 500, 500}),
+                         [](const ::testing::TestParamInfo<PolicyCase>& p) {
+                             return std::string(p.param.policy == FailurePolicy::Allow  ? "Allow"
+                                                : p.param.policy == FailurePolicy::Deny ? "Deny"
+                                                                                        : "HttpError");
+                         });
 
 TEST(Protocol, UnknownCommandsReachTheUnknownHandler) {
     std::string seen_command;

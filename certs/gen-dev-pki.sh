@@ -61,8 +61,8 @@ new_key() {
   chmod 600 "$key"
 }
 
-# make_ca NAME CN -> self-signed root $STAGE/NAME.{crt,key} plus an
-# `openssl ca` database and config in $SCRATCH/NAME.
+# make_ca NAME CN [PARENT] -> $STAGE/NAME.{crt,key}: a self-signed root, or with PARENT an
+# intermediate CA signed by it; plus an `openssl ca` database and config in $SCRATCH/NAME.
 make_ca() {
   local name="$1" cn="$2" dir="$SCRATCH/$1"
   mkdir -p "$dir/newcerts"
@@ -98,10 +98,18 @@ commonName       = supplied
 organizationName = optional
 EOF
   new_key "$name"
-  quiet "$OPENSSL" req -new -x509 -config "$dir/ca.cnf" -extensions root_ext \
-    -key "$STAGE/$name.key" -subj "/CN=$cn/O=$ORG" -sha256 \
-    -days "$CA_DAYS" -set_serial "0x$("$OPENSSL" rand -hex 8)" \
-    -out "$STAGE/$name.crt"
+  if [[ -z "${3:-}" ]]; then
+    quiet "$OPENSSL" req -new -x509 -config "$dir/ca.cnf" -extensions root_ext \
+      -key "$STAGE/$name.key" -subj "/CN=$cn/O=$ORG" -sha256 \
+      -days "$CA_DAYS" -set_serial "0x$("$OPENSSL" rand -hex 8)" \
+      -out "$STAGE/$name.crt"
+  else # an intermediate, signed by the CA named in $3
+    quiet "$OPENSSL" req -new -config "$dir/ca.cnf" \
+      -key "$STAGE/$name.key" -subj "/CN=$cn/O=$ORG" -out "$SCRATCH/$name.csr"
+    quiet "$OPENSSL" ca -batch -notext -rand_serial -config "$SCRATCH/$3/ca.cnf" \
+      -extfile "$dir/ca.cnf" -extensions root_ext -days "$CA_DAYS" \
+      -in "$SCRATCH/$name.csr" -out "$STAGE/$name.crt"
+  fi
 }
 
 # issue_leaf CA NAME CN EKU SAN [KEYTYPE [NOT_BEFORE NOT_AFTER]]
@@ -144,6 +152,7 @@ add_issuer() {
 make_ca vendor-ca "imcb Dev Vendor CA"
 make_ca public-ca "imcb Dev Public CA"
 make_ca other-ca "imcb Dev Other CA"
+make_ca vendor-sub-ca "imcb Dev Vendor Sub CA" vendor-ca
 
 # The vendor's client identity and its misbehaving variants.
 issue_leaf vendor-ca vendor-client       "$VENDOR_CN" clientAuth "DNS:$VENDOR_CN"
@@ -152,6 +161,7 @@ issue_leaf vendor-ca notyet-client       "$VENDOR_CN" clientAuth "DNS:$VENDOR_CN
 issue_leaf vendor-ca noclientauth-client "$VENDOR_CN" serverAuth "DNS:$VENDOR_CN"
 issue_leaf vendor-ca sibling-client      other-customer.example clientAuth "DNS:other-customer.example"
 issue_leaf other-ca  other-client        "$VENDOR_CN" clientAuth "DNS:$VENDOR_CN"
+issue_leaf vendor-sub-ca vendor-sub-client "$VENDOR_CN" clientAuth "DNS:$VENDOR_CN"
 
 # Server identities.
 issue_leaf public-ca server-self    localhost serverAuth "$LOCALHOST_SAN"
@@ -166,6 +176,7 @@ add_issuer server-self public-ca
 add_issuer server-self-rsa public-ca
 add_issuer expired-server public-ca
 add_issuer server-vendor vendor-ca
+add_issuer vendor-sub-client vendor-sub-ca
 
 "$OPENSSL" x509 -in "$STAGE/vendor-client.crt" -pubkey -noout \
   | "$OPENSSL" pkey -pubin -outform DER \
@@ -185,6 +196,7 @@ expect() {
 }
 
 expect ok   vendor-ca vendor-client -purpose sslclient
+expect ok   vendor-ca vendor-sub-client -purpose sslclient -untrusted "$STAGE/vendor-sub-ca.crt"
 expect ok   vendor-ca sibling-client -purpose sslclient
 expect ok   vendor-ca server-vendor -purpose sslserver
 expect ok   public-ca server-self -purpose sslserver

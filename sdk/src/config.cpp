@@ -51,9 +51,13 @@ class Section {
         const json* v = find(key);
         if (v == nullptr) return fallback;
         if (!v->is_number_integer()) fail(name(key), "must be an integer");
-        if (v->is_number_unsigned() ? v->get<std::uint64_t>() > static_cast<std::uint64_t>(max)
-                                    : v->get<std::int64_t>() < static_cast<std::int64_t>(min) ||
-                                          v->get<std::int64_t>() > static_cast<std::int64_t>(max)) {
+        const bool in_range =
+            v->is_number_unsigned()
+                ? v->get<std::uint64_t>() <= static_cast<std::uint64_t>(max) &&
+                      (min <= 0 || v->get<std::uint64_t>() >= static_cast<std::uint64_t>(min))
+                : v->get<std::int64_t>() >= static_cast<std::int64_t>(min) &&
+                      v->get<std::int64_t>() <= static_cast<std::int64_t>(max);
+        if (!in_range) {
             fail(name(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
         }
         return v->get<Int>();

@@ -1,5 +1,6 @@
 #include "tls_context.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -195,6 +196,22 @@ LoadedTls load_tls(const TlsOptions& tls) {
                     "get the vendor's current CA certificate");
         sum.vendor_cas.push_back(summarise(ca));
     }
+    // Verification needs a complete path to a root: an intermediate whose issuer is missing from
+    // the file would pass here and then fail every handshake.
+    for (std::size_t i = 0; i < out.cas.size(); ++i) {
+        X509& ca = *out.cas[i];
+        const bool has_issuer = std::any_of(out.cas.begin(), out.cas.end(), [&](const X509Ptr& other) {
+            return X509_check_issued(other.get(), &ca) == X509_V_OK;
+        });
+        openssl_errors();
+        if (!has_issuer) {
+            throw ConfigError(ErrorCode::BadPem,
+                              "tls.vendor_ca: " + describe(ca, i, tls.vendor_ca_file) +
+                                  " is an intermediate CA whose issuer is not in the file: add the "
+                                  "issuing CA certificates up to the root to \"" +
+                                  tls.vendor_ca_file + "\"");
+        }
+    }
 
     for (const auto& n : tls.vendor_identity.subject_names) sum.pinned_subject_names.push_back(n);
     for (const auto& p : tls.vendor_identity.spki_sha256) sum.pinned_spki_sha256.push_back(p);
@@ -320,7 +337,12 @@ std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
     SSL_CTX_set_session_id_context(c, reinterpret_cast<const unsigned char*>(sid.data()),
                                    static_cast<unsigned int>(sid.size()));
     SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
-    SSL_CTX_set_timeout(c, static_cast<long>(tls.session_lifetime.count()));
+    if (tls.session_lifetime.count() > 0) {
+        SSL_CTX_set_timeout(c, static_cast<long>(tls.session_lifetime.count()));
+    } else {
+        SSL_CTX_set_options(c, SSL_OP_NO_TICKET);  // with the cache off: no resumption at all
+        SSL_CTX_set_num_tickets(c, 0);
+    }
     if (SSL_CTX_set_session_ticket_cb(c, nullptr, decrypt_ticket, nullptr) != 1) {
         setup_failed("session ticket callback");
     }

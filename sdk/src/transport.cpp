@@ -253,9 +253,10 @@ std::uint16_t Transport::start() {
 void Transport::stop() noexcept {
     if (!started_.exchange(false)) return;
     stopping_ = true;
+    // Stop listening now (new connections are refused), but keep the descriptor until the
+    // workers are gone: one of them may be in accept_batch().
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
-    ::close(listen_fd_);
-    listen_fd_ = -1;
+    ::shutdown(listen_fd_, SHUT_RDWR);
     const std::uint64_t one = 1;
     [[maybe_unused]] const auto w = ::write(wake_fd_, &one, sizeof one);
     {
@@ -276,9 +277,10 @@ void Transport::stop() noexcept {
         counters_.open_connections--;
         delete c;
     }
+    ::close(listen_fd_);
     ::close(epoll_fd_);
     ::close(wake_fd_);
-    epoll_fd_ = wake_fd_ = -1;
+    listen_fd_ = epoll_fd_ = wake_fd_ = -1;
 }
 
 void Transport::spawn_worker() {

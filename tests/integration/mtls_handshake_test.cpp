@@ -337,3 +337,48 @@ TEST(MtlsHandshake, OpensslSClientGetsAResponse) {
 
 }  // namespace
 }  // namespace imcb::test
+
+namespace imcb::test {
+namespace {
+
+TEST(MtlsHandshake, AcceptsAClientThatSendsItsIntermediate) {
+    RunningReceiver r(dev_options());
+    for (const int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+        ClientOptions o;
+        o.cert = "vendor-sub-client.crt";  // leaf + vendor-sub-ca; only vendor-ca is trusted
+        o.key = "vendor-sub-client.key";
+        o.max_version = version;
+        TlsClient c(r.port(), o);
+        ASSERT_TRUE(c.connect()) << c.error();
+        const auto res = c.post(callback_target("State.StateChange"), fixture("State.StateChange.json"));
+        ASSERT_TRUE(res.has_value());
+        EXPECT_EQ(res->status, 200);
+    }
+}
+
+TEST(MtlsHandshake, SessionLifetimeZeroDisablesResumption) {
+    ReceiverOptions opts = dev_options();
+    opts.tls.session_lifetime = std::chrono::seconds(0);
+    RunningReceiver r(opts);
+    for (const int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+        ClientOptions o = vendor_client();
+        o.max_version = version;
+        SSL_SESSION* session = nullptr;
+        {
+            TlsClient first(r.port(), o);
+            ASSERT_TRUE(first.connect());
+            ASSERT_TRUE(first.post(callback_target("State.StateChange"), fixture("State.StateChange.json")));
+            session = first.take_session();
+        }
+        o.resume = session;
+        TlsClient second(r.port(), o);
+        ASSERT_TRUE(second.connect());
+        EXPECT_FALSE(second.session_reused());
+        EXPECT_TRUE(second.post(callback_target("State.StateChange"), fixture("State.StateChange.json")));
+        SSL_SESSION_free(session);
+    }
+    EXPECT_EQ(r.receiver().stats().handshakes_resumed, 0u);
+}
+
+}  // namespace
+}  // namespace imcb::test

@@ -298,6 +298,14 @@ TEST(ConfigFromJson, RootMustBeAnObject) {
     EXPECT_TRUE(contains(c.message, "top level")) << c.message;
 }
 
+TEST(ConfigFromJson, PositiveValuesBelowTheMinimumAreRefused) {
+    json doc = full_doc();
+    doc["timeouts"] = {{"handshake_ms", 50}};
+    expect_rejected(doc, "timeouts.handshake_ms");
+    doc["timeouts"] = {{"handshake_ms", 100}};
+    EXPECT_EQ(config_from_json(doc, kBase).options.handshake_timeout.count(), 100);
+}
+
 TEST(ConfigFromJson, SdkAppIdBuiltInCodeAsSignedIntegerIsAccepted) {
     json doc = full_doc();
     doc["sdk_app_id"] = static_cast<int>(1400187352);  // nlohmann stores a C++ int as signed

@@ -279,6 +279,30 @@ TEST(CheckTls, VendorCaThatIsNotACaIsBadPem) {
     expect_refused(t, ErrorCode::BadPem, pki("vendor-client.crt"));
 }
 
+TEST(CheckTls, VendorCaWithOnlyAnIntermediateIsRefused) {
+    TlsOptions t = self_provided();
+    t.vendor_ca_file = pki("vendor-sub-ca.crt");
+    expect_refused(t, ErrorCode::BadPem, "intermediate");
+}
+
+TEST(CheckTls, VendorCaBundleWithIntermediateAndRootIsAccepted) {
+    char tmpl[] = "/tmp/imcb-ca-bundle-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    const std::string path = std::string(tmpl) + "/bundle.crt";
+    {
+        std::ifstream sub(pki("vendor-sub-ca.crt"));
+        std::ifstream root(pki("vendor-ca.crt"));
+        std::ofstream out(path);
+        out << sub.rdbuf() << root.rdbuf();
+    }
+    TlsOptions t = self_provided();
+    t.vendor_ca_file = path;
+    const Caught c = tls_error(t);
+    std::remove(path.c_str());
+    std::remove(tmpl);
+    EXPECT_FALSE(c.thrown) << c.message;
+}
+
 TEST(CheckTls, PinThatIsNotSha256HexIsInvalidOption) {
     const std::string pin = vendor_client_pin();
     for (const std::string& bad : {pin.substr(0, 63), pin + "0", std::string("not-a-pin"),

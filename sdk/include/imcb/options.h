@@ -44,7 +44,7 @@ struct TlsOptions {
     std::string vendor_ca_file;  ///< PEM bundle of one or more CA certificates (TencentQQAuthCA.crt)
     VendorIdentity vendor_identity;
     TlsVersion min_version = TlsVersion::Tls1_2;
-    std::chrono::seconds session_lifetime{3600};  ///< how long a TLS session can be resumed
+    std::chrono::seconds session_lifetime{3600};  ///< how long a TLS session can be resumed; 0 = never
     std::chrono::hours expiry_warning{24 * 30};   ///< warn when the server certificate expires sooner
 
     /// The files of the active mode.

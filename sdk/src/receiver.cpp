@@ -143,7 +143,11 @@ void Receiver::reload_tls(const TlsOptions& tls) {
 
 TlsSummary Receiver::tls_summary() const { return impl_->current_trust()->summary; }
 
-ReceiverStats Receiver::stats() const { return impl_->counters.snapshot(); }
+ReceiverStats Receiver::stats() const {
+    ReceiverStats s = impl_->counters.snapshot();
+    s.chain_cache_hits = impl_->current_trust()->verified_chains.hits();
+    return s;
+}
 
 const ReceiverOptions& Receiver::options() const { return impl_->options; }
 

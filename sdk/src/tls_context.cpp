@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -261,6 +262,36 @@ int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
     return 1;
 }
 
+// Replaces OpenSSL's call to X509_verify_cert for client chains: a chain that passed full
+// verification under this snapshot is accepted again without chain building while every one of
+// its certificates is within its dates; the identity rules are checked every time.
+int verify_client_chain(X509_STORE_CTX* store, void* arg) {
+    const auto* snap = static_cast<const TrustSnapshot*>(arg);
+    X509* leaf = X509_STORE_CTX_get0_cert(store);
+    VerifiedChainCache::Key key{};
+    const bool keyed = leaf != nullptr &&
+                       VerifiedChainCache::key_of(*leaf, X509_STORE_CTX_get0_untrusted(store), key);
+    if (keyed && snap->verified_chains.contains(key, std::time(nullptr))) {
+        std::string why = snap->rules.mismatch(*leaf);
+        if (why.empty()) {
+            X509_STORE_CTX_set_error(store, X509_V_OK);
+            return 1;
+        }
+        auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+        if (auto* note = static_cast<HandshakeNote*>(SSL_get_ex_data(ssl, note_index()))) {
+            note->reason = std::move(why);
+            note->identity_rejected = true;
+        }
+        X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+        return 0;
+    }
+    const int ok = X509_verify_cert(store);
+    if (ok == 1 && keyed && X509_STORE_CTX_get_error(store) == X509_V_OK) {
+        snap->verified_chains.insert(key, X509_STORE_CTX_get0_chain(store));
+    }
+    return ok;
+}
+
 // Every resumption passes here (the stateful cache is off): a session is resumed only if its
 // client certificate is still within its validity dates and still matches the identity rules.
 SSL_TICKET_RETURN decrypt_ticket(SSL* ssl, SSL_SESSION* session, const unsigned char*, size_t,
@@ -330,6 +361,7 @@ std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
     SSL_CTX_set_client_CA_list(c, ca_names.release());
     SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_callback);
     SSL_CTX_set_verify_depth(c, 8);
+    SSL_CTX_set_cert_verify_callback(c, verify_client_chain, snap.get());
 
     // Sessions are bound to this snapshot: its id context carries the generation, its ticket
     // keys are its own, and the decrypt callback re-checks the identity rules.

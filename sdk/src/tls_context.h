@@ -10,6 +10,7 @@
 
 #include "imcb/config_check.h"
 #include "imcb/options.h"
+#include "chain_cache.h"
 #include "openssl_ptr.h"
 #include "peer_identity.h"
 
@@ -20,6 +21,7 @@ struct TrustSnapshot {
     IdentityRules rules;
     std::uint64_t generation = 0;
     TlsSummary summary;
+    mutable VerifiedChainCache verified_chains;
 
     explicit TrustSnapshot(const VendorIdentity& identity) : rules(identity) {}
 };

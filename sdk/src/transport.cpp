@@ -30,6 +30,7 @@ constexpr auto kHousekeepingTick = std::chrono::milliseconds(50);
 constexpr auto kLingerTime = std::chrono::milliseconds(500);
 constexpr std::size_t kLingerBytes = 1024 * 1024;
 constexpr int kIdleWorkerExitMs = 30000;
+constexpr std::int64_t kStallMs = 20;
 
 // Tags for the two non-connection entries in the epoll set.
 char g_listener_tag;
@@ -319,11 +320,11 @@ void Transport::worker_loop() {
         if (ev.data.ptr == &g_wake_tag) continue;
         if (ev.data.ptr == &g_listener_tag) {
             accept_batch();
+            last_progress_ms_ = to_ms(Clock::now());
             continue;
         }
-        // Keep one worker waiting for events while this one may block in a handler.
-        if (idle_workers_.load() == 0) spawn_worker();
         on_event(static_cast<Connection*>(ev.data.ptr));
+        last_progress_ms_ = to_ms(Clock::now());
     }
     std::lock_guard<std::mutex> lock(threads_mu_);
     --live_workers_;
@@ -346,6 +347,12 @@ void Transport::housekeeping_loop() {
             }
         }
         if (listener_paused_.exchange(false)) rearm_listener();
+        // Every worker is busy and none has finished anything for a while: they are blocked
+        // (in handlers, most likely), so add one rather than let parked connections starve.
+        if (idle_workers_.load() == 0 && now - last_progress_ms_.load() > kStallMs) {
+            spawn_worker();
+            last_progress_ms_ = now;
+        }
         std::vector<std::thread> done;
         {
             std::lock_guard<std::mutex> lock(threads_mu_);
@@ -389,8 +396,8 @@ void Transport::accept_batch() {
             break;  // EAGAIN: drained
         }
         if (counters_.open_connections.load() >= options_.max_connections) {
-            ::close(fd);
             counters_.connections_refused++;
+            ::close(fd);
             continue;
         }
         const int one = 1;

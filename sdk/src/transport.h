@@ -11,7 +11,8 @@
 //
 // A parked connection (idle keep-alive, or a handshake waiting for bytes) holds no thread and
 // costs no CPU. A housekeeping thread shuts down connections whose deadline passed (handshake
-// timeout, keep-alive timeout), which wakes their owner. The pool grows while handlers block.
+// timeout, keep-alive timeout), which wakes their owner, and adds a worker when every worker has
+// been busy without finishing anything for a while (handlers blocked on I/O, say).
 
 #include <sys/types.h>
 
@@ -172,6 +173,7 @@ class Transport {
     std::vector<std::thread::id> finished_;
     std::size_t live_workers_ = 0;
     std::atomic<std::size_t> idle_workers_{0};
+    std::atomic<std::int64_t> last_progress_ms_{0};  // when a worker last finished an event
     std::thread housekeeper_;
 };
 

@@ -81,6 +81,7 @@ TEST_P(MtlsVersions, RejectsClientCertificateFromAnotherCa) {
 TEST_P(MtlsVersions, RejectsExpiredClientCertificate) {
     RunningReceiver r(dev_options());
     expect_refused(r, identity("expired-client", GetParam()));
+    ASSERT_TRUE(r.has_report(ErrorKind::HandshakeFailed));
     const auto reports = r.reports();
     ASSERT_FALSE(reports.empty());
     EXPECT_NE(reports.front().message.find("expired"), std::string::npos) << reports.front().message;
@@ -378,6 +379,43 @@ TEST(MtlsHandshake, SessionLifetimeZeroDisablesResumption) {
         SSL_SESSION_free(session);
     }
     EXPECT_EQ(r.receiver().stats().handshakes_resumed, 0u);
+}
+
+}  // namespace
+}  // namespace imcb::test
+
+namespace imcb::test {
+namespace {
+
+// The verified-chain cache never accepts what a full verification rejects: with the vendor's
+// chain cached, every wrong identity is still refused, and a trust change starts from nothing.
+TEST(MtlsHandshake, VerifiedChainCacheNeverWidensWhatIsAccepted) {
+    RunningReceiver r(dev_options());
+    const auto vendor = [&] {
+        TlsClient c(r.port(), vendor_client());
+        return c.connect() && c.post(callback_target("State.StateChange"), fixture("State.StateChange.json"));
+    };
+    ASSERT_TRUE(vendor());
+    ASSERT_TRUE(vendor());
+    EXPECT_GE(r.receiver().stats().chain_cache_hits, 1u);  // the second handshake used the cache
+    for (const char* name : {"sibling-client", "other-client", "expired-client", "notyet-client",
+                             "noclientauth-client"}) {
+        ClientOptions o;
+        o.cert = std::string(name) + ".crt";
+        o.key = std::string(name) + ".key";
+        TlsClient c(r.port(), o);
+        if (c.connect()) {
+            EXPECT_FALSE(c.post(callback_target("State.StateChange"), fixture("State.StateChange.json")))
+                << name;
+        }
+    }
+    EXPECT_EQ(r.handled(), 2);
+
+    TlsOptions stricter = r.receiver().options().tls;
+    stricter.vendor_identity.subject_names = {"someone-else.vendor.dev"};
+    r.receiver().reload_tls(stricter);
+    EXPECT_FALSE(vendor());
+    EXPECT_EQ(r.receiver().stats().chain_cache_hits, 0u);
 }
 
 }  // namespace

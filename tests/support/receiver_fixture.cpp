@@ -56,8 +56,11 @@ std::vector<ErrorReport> RunningReceiver::reports() const {
 }
 
 bool RunningReceiver::has_report(ErrorKind kind) const {
-    const auto all = reports();
-    return std::any_of(all.begin(), all.end(), [kind](const ErrorReport& r) { return r.kind == kind; });
+    // Reports are made on the server's threads, possibly just after the client saw the outcome.
+    return eventually([&] {
+        const auto all = reports();
+        return std::any_of(all.begin(), all.end(), [kind](const ErrorReport& r) { return r.kind == kind; });
+    });
 }
 
 }  // namespace imcb::test

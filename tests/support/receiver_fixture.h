@@ -37,6 +37,7 @@ class RunningReceiver {
     std::uint16_t port() const { return port_; }
     int handled() const { return handled_.load(); }
     std::vector<ErrorReport> reports() const;
+    /// Whether a report of this kind arrives (waits up to 5 s for it).
     bool has_report(ErrorKind kind) const;
 
   private:

@@ -45,6 +45,7 @@ struct ReceiverStats {
     std::uint64_t handshakes_completed = 0;
     std::uint64_t handshakes_resumed = 0;
     std::uint64_t handshakes_failed = 0;
+    std::uint64_t chain_cache_hits = 0;  ///< client chains accepted from the verified-chain cache
     std::uint64_t identity_rejected = 0;
     std::uint64_t requests = 0;
     std::uint64_t requests_rejected = 0;  ///< any non-200 reply

@@ -8,7 +8,6 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -54,9 +53,10 @@ class SampleServer : public ::testing::Test {
 };
 
 std::uint16_t port_from(const std::string& stderr_text) {
-    std::smatch m;
-    if (!std::regex_search(stderr_text, m, std::regex("listening on https://127\\.0\\.0\\.1:([0-9]+)"))) return 0;
-    return static_cast<std::uint16_t>(std::stoi(m[1]));
+    const std::string prefix = "listening on https://127.0.0.1:";
+    const auto at = stderr_text.find(prefix);
+    if (at == std::string::npos) return 0;
+    return static_cast<std::uint16_t>(std::strtoul(stderr_text.c_str() + at + prefix.size(), nullptr, 10));
 }
 
 ProcessResult curl_callback(std::uint16_t port, const std::string& command, const std::string& body,

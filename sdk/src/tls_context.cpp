@@ -343,6 +343,7 @@ std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
     SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS);
+    SSL_CTX_set_read_ahead(c, 1);  // one read() per burst of records, not two per record
 
     if (SSL_CTX_use_certificate(c, loaded.chain.front().get()) != 1) setup_failed("server certificate");
     for (std::size_t i = 1; i < loaded.chain.size(); ++i) {

@@ -79,7 +79,8 @@ Connection::~Connection() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-bool Connection::has_input() const { return in_pos_ < in_len_ || SSL_pending(ssl_.get()) > 0; }
+// SSL_has_pending, not SSL_pending: with read-ahead, whole records may wait undecrypted.
+bool Connection::has_input() const { return in_pos_ < in_len_ || SSL_has_pending(ssl_.get()) == 1; }
 
 Connection::Io Connection::fill() {
     if (in_pos_ == in_len_) in_pos_ = in_len_ = 0;

@@ -160,4 +160,8 @@ for v in 1.3 1.2; do
 done
 stop_servers
 
+mkdir -p "$build/bench"
+saved=$build/bench/compare-nginx-$(date -u +%Y%m%dT%H%M%SZ).jsonl
+cp "$results" "$saved"
+echo "raw measurements: $saved"
 python3 "$root/tests/bench/report.py" "$results"

@@ -58,13 +58,13 @@ def main():
             ratios["keepalive"].append(ratio)
         cpu = lambda r: 1e6 * r["server_cpu_s"] / max(1, r["requests"])
         lat = f"p50 {us(i['p50_us'])}/{us(n['p50_us'])} p99 {us(i['p99_us'])}/{us(n['p99_us'])} max {us(i['max_us'])}/{us(n['max_us'])}"
-        load = f"srv {cpu(i):.0f}/{cpu(n):.0f}us/req, gen {100 * i['cpu_s'] / i['seconds']:.0f}%/{100 * n['cpu_s'] / n['seconds']:.0f}%"
+        cpu_text = f"srv {cpu(i):.0f}/{cpu(n):.0f}us/req, gen {100 * i['cpu_s'] / i['seconds']:.0f}%/{100 * n['cpu_s'] / n['seconds']:.0f}%"
         if i["errors"] or n["errors"]:
-            load += f", errors {i['errors']}/{n['errors']}"
+            cpu_text += f", errors {i['errors']}/{n['errors']}"
         unit = "hs/s" if key == "handshake_rate" else "req/s"
         if i["mode"] == "handshake" and i["resumed"]:
             unit += f" ({100 * i['resumed'] // max(1, i['handshakes'])}%/{100 * n['resumed'] // max(1, n['handshakes'])}% resumed)"
-        rows.append((case, f"{i[key]:.0f} {unit}", f"{n[key]:.0f}", f"{ratio:.2f}x", lat, load))
+        rows.append((case, f"{i[key]:.0f} {unit}", f"{n[key]:.0f}", f"{ratio:.2f}x", lat, cpu_text))
 
     header = ("case", "imcb", "nginx", "imcb/nginx", "latency imcb/nginx", "CPU imcb/nginx")
     widths = [max(len(str(r[c])) for r in rows + [header]) for c in range(len(header))]

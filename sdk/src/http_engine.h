@@ -1,10 +1,8 @@
 #pragma once
 
-// Stage "HTTP framing": cpp-httplib parses the request line and headers and writes the response,
-// over our Connection instead of its own sockets (its thread-per-connection model, its keep-alive
-// polling and its unbounded body paths are not used).
-
-#include <memory>
+// Stage "HTTP framing": reads one HTTP/1.1 request from a connection (strictly: see http1.h),
+// refuses what a callback never is before reading any body, hands the request to the pipeline and
+// writes the reply as one TLS record.
 
 #include "imcb/options.h"
 #include "pipeline.h"
@@ -16,12 +14,18 @@ class HttpEngine final : public RequestServer {
   public:
     HttpEngine(const ReceiverOptions& options, const Pipeline& pipeline, const Reporter& reporter,
                Counters& counters);
-    ~HttpEngine() override;
     bool serve(Connection& conn, bool last_request) override;
 
   private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
+    bool refuse(Connection& conn, int status, const std::string& why, std::string_view target);
+    void reply(Connection& conn, int status, std::string_view body, bool keep_alive,
+               std::string_view extra_headers = {});
+
+    const ReceiverOptions& options_;
+    const Pipeline& pipeline_;
+    const Reporter& reporter_;
+    Counters& counters_;
+    std::string keep_alive_header_;
 };
 
 }  // namespace imcb::detail

@@ -8,7 +8,7 @@ namespace {
 constexpr int kMaxJsonDepth = 64;
 
 // Nesting depth of a JSON text, strings skipped; stops counting past the limit.
-bool nesting_within(const std::string& text, int limit) {
+bool nesting_within(std::string_view text, int limit) {
     int depth = 0;
     bool in_string = false;
     for (std::size_t i = 0; i < text.size(); ++i) {

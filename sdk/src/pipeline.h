@@ -4,6 +4,7 @@
 // handler) ─► decision check ─► reply. Independent of the transport and of httplib.
 
 #include <string>
+#include <string_view>
 
 #include "imcb/context.h"
 #include "imcb/options.h"
@@ -15,7 +16,7 @@ namespace imcb::detail {
 
 struct InboundRequest {
     const QueryParams& params;
-    const std::string& body;
+    std::string_view body;
     const PeerIdentity& peer;
     const std::string& remote_addr;
 };

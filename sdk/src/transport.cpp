@@ -24,7 +24,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kInputChunk = 16 * 1024;
-constexpr std::size_t kOutputFlushAt = 64 * 1024;
 constexpr int kAcceptBatch = 64;
 constexpr auto kHousekeepingTick = std::chrono::milliseconds(50);
 constexpr auto kLingerTime = std::chrono::milliseconds(500);
@@ -85,7 +84,7 @@ bool Connection::has_input() const { return in_pos_ < in_len_ || SSL_has_pending
 Connection::Io Connection::fill() {
     if (in_pos_ == in_len_) in_pos_ = in_len_ = 0;
     if (in_.size() < kInputChunk) in_.resize(kInputChunk);
-    if (in_len_ == in_.size()) return Io::Data;  // buffer full: consume first
+    if (in_len_ == in_.size()) return Io::Data;  // buffer full: the caller makes room
     ERR_clear_error();
     const int n = SSL_read(ssl_.get(), in_.data() + in_len_, static_cast<int>(in_.size() - in_len_));
     if (n > 0) {
@@ -110,42 +109,35 @@ bool Connection::wait(short events, Clock::time_point deadline) {
     }
 }
 
-void Connection::begin_request(std::size_t byte_cap, std::chrono::milliseconds timeout) {
-    request_bytes_ = 0;
-    request_cap_ = byte_cap;
+void Connection::begin_request(std::chrono::milliseconds timeout) {
     request_deadline_ = Clock::now() + timeout;
 }
 
-ssize_t Connection::read(char* data, std::size_t size) {
-    if (request_bytes_ >= request_cap_) return -1;  // the request is larger than allowed
-    size = std::min(size, request_cap_ - request_bytes_);
-    while (in_pos_ == in_len_) {
-        switch (fill()) {
-            case Io::Data: break;
-            case Io::WantRead:
-                if (!wait(POLLIN, request_deadline_)) return -1;
-                break;
-            case Io::WantWrite:
-                if (!wait(POLLOUT, request_deadline_)) return -1;
-                break;
-            case Io::Closed: return -1;
+bool Connection::read_more(std::size_t limit) {
+    if (in_pos_ > 0 && in_pos_ == in_len_) in_pos_ = in_len_ = 0;
+    if (in_len_ == in_.size()) {
+        if (in_pos_ > 0) {  // compact: move the unread bytes to the front
+            std::memmove(in_.data(), in_.data() + in_pos_, in_len_ - in_pos_);
+            in_len_ -= in_pos_;
+            in_pos_ = 0;
+        } else if (in_.size() < limit) {
+            in_.resize(std::min(limit, std::max(in_.size() * 2, kInputChunk)));
+        } else {
+            return false;
         }
     }
-    const std::size_t n = std::min(size, in_len_ - in_pos_);
-    std::memcpy(data, in_.data() + in_pos_, n);
-    in_pos_ += n;
-    request_bytes_ += n;
-    return static_cast<ssize_t>(n);
-}
-
-bool Connection::wait_readable() {
-    return has_input() || wait(POLLIN, request_deadline_);
-}
-
-ssize_t Connection::write(const char* data, std::size_t size) {
-    out_.append(data, size);
-    if (out_.size() >= kOutputFlushAt && !flush()) return -1;
-    return static_cast<ssize_t>(size);
+    for (;;) {
+        switch (fill()) {
+            case Io::Data: return true;
+            case Io::WantRead:
+                if (!wait(POLLIN, request_deadline_)) return false;
+                break;
+            case Io::WantWrite:
+                if (!wait(POLLOUT, request_deadline_)) return false;
+                break;
+            case Io::Closed: return false;
+        }
+    }
 }
 
 bool Connection::flush() {

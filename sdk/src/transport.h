@@ -25,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -50,8 +51,8 @@ struct TransportOptions {
     std::size_t keep_alive_max_requests = 100000;
 };
 
-/// One accepted connection. While a worker serves a request, it reads and writes through here
-/// with blocking semantics bounded by the request deadline.
+/// One accepted connection. While a worker serves a request, it reads and writes through here,
+/// waiting at most until the request deadline.
 class Connection {
   public:
     Connection(int fd, SslPtr ssl, std::shared_ptr<const TrustSnapshot> trust,
@@ -60,15 +61,17 @@ class Connection {
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
-    // Request-scoped I/O, used by the HTTP layer.
-    ssize_t read(char* data, std::size_t size);
-    ssize_t write(const char* data, std::size_t size);
+    // Request-scoped I/O, used by the HTTP layer. Input is read into one buffer that the HTTP
+    // layer parses in place; the reply is collected and sent as one TLS record.
+    void begin_request(std::chrono::milliseconds timeout);
+    std::string_view buffered() const noexcept { return {in_.data() + in_pos_, in_len_ - in_pos_}; }
+    void consume(std::size_t n) noexcept { in_pos_ += n; }
+    /// Waits (until the request deadline) for more input and appends it to buffered(); keeps the
+    /// buffer within `limit` bytes. False on timeout, close, error or a full buffer.
+    bool read_more(std::size_t limit);
+    void write(std::string_view data) { out_.append(data); }
     bool flush();
-    bool wait_readable();
     bool has_input() const;
-    void begin_request(std::size_t byte_cap, std::chrono::milliseconds timeout);
-    std::size_t request_bytes() const noexcept { return request_bytes_; }
-    void set_request_cap(std::size_t cap) noexcept { request_cap_ = cap; }
     void close_after_response() noexcept { close_requested_ = true; }
     bool close_requested() const noexcept { return close_requested_; }
 
@@ -109,8 +112,6 @@ class Connection {
     std::size_t in_pos_ = 0;
     std::size_t in_len_ = 0;
     std::string out_;
-    std::size_t request_bytes_ = 0;
-    std::size_t request_cap_ = 0;
     std::chrono::steady_clock::time_point request_deadline_;
     std::size_t requests_served_ = 0;
     bool close_requested_ = false;

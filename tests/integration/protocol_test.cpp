@@ -140,7 +140,14 @@ TEST(Protocol, FramingRejectionsCloseTheConnectionAndKeepTheServerServing) {
         {http_request(target, "", "", "GET"), 405},
         {http_request("/other" + target.substr(1), kState), 404},
         {http_request(target, kState, many_headers(20, 1000)), 431},
-        {http_request(target, kState, many_headers(1, 20000)), 400},  // over httplib's line limit
+        {http_request(target, kState, many_headers(1, 20000)), 431},
+        {http_request(target, kState, "Content-Length: 2\r\n"), 400},  // a second Content-Length
+        {"POST " + target + " HTTP/2.0\r\nContent-Length: 2\r\n\r\n{}", 505},
+        {"POST " + target + " HTTP/1.1\nContent-Length: 2\n\n{}", 400},  // bare LF
+        {http_request(target, kState, "X-A: 1\r\n folded\r\n"), 400},
+        {http_request(target, kState, "Expect: something\r\n"), 417},
+        {"POST http://example.com" + target + " HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", 400},
+        {"POST /" + std::string(9000, 'a') + " HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", 414},
         {"BREW / HTCPCP/1.0\r\n\r\n", 400},
     };
     for (const auto& tc : cases) {
@@ -154,6 +161,51 @@ TEST(Protocol, FramingRejectionsCloseTheConnectionAndKeepTheServerServing) {
     }
     EXPECT_EQ(r.handled(), 0);
     expect_still_serving(r.port());
+}
+
+TEST(Protocol, Http10ClosesUnlessKeepAliveIsAsked) {
+    RunningReceiver r(dev_options());
+    const std::string target = callback_target("State.StateChange");
+    {
+        TlsClient c(r.port(), vendor_client());
+        ASSERT_TRUE(c.connect());
+        ASSERT_TRUE(c.send("POST " + target + " HTTP/1.0\r\nContent-Length: " + std::to_string(kState.size()) +
+                           "\r\n\r\n" + kState));
+        const auto res = c.read_response();
+        expect_envelope(res, 200);
+        EXPECT_EQ(res->headers.at("connection"), "close");
+        EXPECT_TRUE(c.peer_closed());
+    }
+    {
+        TlsClient c(r.port(), vendor_client());
+        ASSERT_TRUE(c.connect());
+        for (int i = 0; i < 2; ++i) {
+            ASSERT_TRUE(c.send("POST " + target + " HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: " +
+                               std::to_string(kState.size()) + "\r\n\r\n" + kState));
+            expect_envelope(c.read_response(), 200);
+        }
+    }
+    {
+        TlsClient c(r.port(), vendor_client());
+        ASSERT_TRUE(c.connect());
+        const auto res = c.post(target, kState, "Connection: close\r\n");
+        expect_envelope(res, 200);
+        EXPECT_TRUE(c.peer_closed());
+    }
+}
+
+TEST(Protocol, ExpectContinueGetsAnInterimResponse) {
+    RunningReceiver r(dev_options());
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    const std::string target = callback_target("State.StateChange");
+    ASSERT_TRUE(c.send("POST " + target + " HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: " +
+                       std::to_string(kState.size()) + "\r\n\r\n"));
+    const auto interim = c.read_response();
+    ASSERT_TRUE(interim.has_value());
+    EXPECT_EQ(interim->status, 100);
+    ASSERT_TRUE(c.send(kState));
+    expect_envelope(c.read_response(), 200);
 }
 
 TEST(Protocol, BodyAtTheLimitIsAccepted) {

@@ -6,6 +6,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -288,6 +290,12 @@ void Transport::spawn_worker() {
 }
 
 void Transport::worker_loop() {
+    // A write to a connection the peer has closed must fail with EPIPE, not raise SIGPIPE and end
+    // the process: the signal is blocked in every worker (it stays pending for the thread only).
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
     for (;;) {
         epoll_event ev{};
         idle_workers_++;

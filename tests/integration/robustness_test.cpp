@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -161,6 +164,40 @@ TEST(Robustness, RequestThatStallsMidBodyTimesOut) {
     EXPECT_TRUE(c.peer_closed());
     EXPECT_EQ(r.handled(), 0);
     EXPECT_TRUE(served(r.port()));
+}
+
+}  // namespace
+}  // namespace imcb::test
+
+namespace imcb::test {
+namespace {
+
+// A client that vanishes before its reply is written must not take the process down (SIGPIPE),
+// whatever the application's signal setup.
+TEST(Robustness, PeerClosingBeforeTheReplyDoesNotRaiseSigpipe) {
+    struct sigaction old {};
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGPIPE, &dfl, &old);
+    {
+        std::atomic<int> started{0};
+        RunningReceiver r(dev_options(), [&](Receiver& rec) {
+            rec.on<StateChange>([&](const StateChange&, const CallbackContext&) {
+                started++;
+                std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the client is gone by now
+            });
+        });
+        for (int i = 0; i < 5; ++i) {
+            TlsClient c(r.port(), vendor_client());
+            ASSERT_TRUE(c.connect());
+            ASSERT_TRUE(c.send(http_request(callback_target("State.StateChange"), kState)));
+            c.drop_connection(i % 2 == 0);  // the reply, then close_notify, hit a closed socket
+        }
+        EXPECT_TRUE(eventually([&] { return started.load() == 5; }));
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        EXPECT_TRUE(served(r.port()));
+    }
+    sigaction(SIGPIPE, &old, nullptr);
 }
 
 }  // namespace

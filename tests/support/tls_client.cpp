@@ -174,6 +174,17 @@ std::optional<HttpResponse> TlsClient::post(const std::string& target, const std
     return read_response();
 }
 
+void TlsClient::drop_connection(bool reset) {
+    if (reset) {
+        linger l{1, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    }
+    SSL_free(ssl_);
+    ssl_ = nullptr;
+    ::close(fd_);
+    fd_ = -1;
+}
+
 bool TlsClient::session_reused() const { return SSL_session_reused(ssl_) == 1; }
 
 SSL_SESSION* TlsClient::take_session() const { return SSL_get1_session(ssl_); }

@@ -52,6 +52,9 @@ class TlsClient {
     std::optional<HttpResponse> post(const std::string& target, const std::string& body,
                                      const std::string& extra_headers = {});
 
+    /// Drops the connection at once (no close_notify); with `reset`, by a TCP reset.
+    void drop_connection(bool reset);
+
     bool session_reused() const;
     /// The session to resume later (owned by the caller: SSL_SESSION_free).
     SSL_SESSION* take_session() const;

@@ -315,6 +315,19 @@ SSL_TICKET_RETURN decrypt_ticket(SSL* ssl, SSL_SESSION* session, const unsigned 
 
 }  // namespace
 
+std::shared_ptr<const PeerIdentity> TrustSnapshot::known_identity(const VerifiedChainCache::Key& leaf) const {
+    std::lock_guard<std::mutex> lock(identities_mu_);
+    const auto it = identities_.find(leaf);
+    return it == identities_.end() ? nullptr : it->second;
+}
+
+void TrustSnapshot::remember_identity(const VerifiedChainCache::Key& leaf,
+                                      std::shared_ptr<const PeerIdentity> identity) const {
+    std::lock_guard<std::mutex> lock(identities_mu_);
+    if (identities_.size() >= 256) identities_.clear();  // bounded; the vendor has a handful
+    identities_[leaf] = std::move(identity);
+}
+
 std::string openssl_errors() {
     std::string out;
     while (const unsigned long e = ERR_get_error()) {

@@ -5,7 +5,9 @@
 // connection keeps the snapshot it was accepted with.
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "imcb/config_check.h"
@@ -22,6 +24,18 @@ struct TrustSnapshot {
     std::uint64_t generation = 0;
     TlsSummary summary;
     mutable VerifiedChainCache verified_chains;
+
+    /// The identity of a client certificate that passed this snapshot's rules, described once
+    /// (keyed by the certificate's SHA-256); null when it is not known yet.
+    std::shared_ptr<const PeerIdentity> known_identity(const VerifiedChainCache::Key& leaf) const;
+    void remember_identity(const VerifiedChainCache::Key& leaf,
+                           std::shared_ptr<const PeerIdentity> identity) const;
+
+  private:
+    mutable std::mutex identities_mu_;
+    mutable std::map<VerifiedChainCache::Key, std::shared_ptr<const PeerIdentity>> identities_;
+
+  public:
 
     explicit TrustSnapshot(const VendorIdentity& identity) : rules(identity) {}
 };

@@ -477,11 +477,19 @@ bool Transport::advance_handshake(Connection* c) {
 bool Transport::established(Connection* c) {
     X509* peer = SSL_get0_peer_certificate(c->ssl_.get());
     // Defence in depth: the verify callback (full handshakes) and the ticket callback
-    // (resumptions) already enforce this; a connection is never served without it.
-    std::string why = peer == nullptr ? "no client certificate" : c->trust_->rules.mismatch(*peer);
-    if (why.empty() && (X509_cmp_current_time(X509_get0_notAfter(peer)) < 0 ||
-                        X509_cmp_current_time(X509_get0_notBefore(peer)) > 0)) {
+    // (resumptions) already enforce the identity rules; a connection is never served without
+    // them holding, and without the certificate being within its dates.
+    VerifiedChainCache::Key leaf{};
+    const bool keyed = peer != nullptr && VerifiedChainCache::key_of(*peer, nullptr, leaf);
+    std::shared_ptr<const PeerIdentity> known = keyed ? c->trust_->known_identity(leaf) : nullptr;
+    std::string why;
+    if (peer == nullptr) {
+        why = "no client certificate";
+    } else if (X509_cmp_current_time(X509_get0_notAfter(peer)) < 0 ||
+               X509_cmp_current_time(X509_get0_notBefore(peer)) > 0) {
         why = "client certificate outside its validity dates";
+    } else if (!known) {
+        why = c->trust_->rules.mismatch(*peer);
     }
     if (!why.empty()) {
         counters_.handshakes_failed++;
@@ -490,7 +498,11 @@ bool Transport::established(Connection* c) {
         close_connection(c, false);
         return false;
     }
-    auto identity = std::make_shared<PeerIdentity>(describe_certificate(*peer));
+    if (!known) {
+        known = std::make_shared<const PeerIdentity>(describe_certificate(*peer));
+        if (keyed) c->trust_->remember_identity(leaf, known);
+    }
+    auto identity = std::make_shared<PeerIdentity>(*known);
     identity->session_resumed = SSL_session_reused(c->ssl_.get()) == 1;
     if (identity->session_resumed) counters_.handshakes_resumed++;
     counters_.handshakes_completed++;

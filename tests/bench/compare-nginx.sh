@@ -116,7 +116,7 @@ memory() {
     --key "$certs/vendor-client.key" --ca "$certs/public-ca.crt" --target "$(target)" --body "$body" \
     --conns "$conns" --seconds 30 --threads 2 >"$fifo" &
   local lg=$!
-  for _ in $(seq 300); do grep -q ready "$fifo" && break; sleep 0.1; done
+  for _ in $(seq 300); do grep -qs ready "$fifo" && break; sleep 0.1; done
   sleep 0.5
   local now; now=$(rss_kb "$server")
   kill "$lg" 2>/dev/null; wait "$lg" 2>/dev/null || true
@@ -128,7 +128,7 @@ slowloris() {
   local case=$1 server=$2
   "$bench/imcb-loadgen" silent --port "$(port_of "$server")" --conns 350 --seconds 30 >"$work/silent.out" &
   local holder=$!
-  for _ in $(seq 100); do grep -q ready "$work/silent.out" && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -qs ready "$work/silent.out" && break; sleep 0.1; done
   measure "$case" "$server" handshake --conns 1 --seconds 3
   kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null || true
   sleep 0.5

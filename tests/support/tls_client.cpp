@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cctype>
 #include <fstream>
 #include <sstream>
@@ -18,6 +19,13 @@
 
 namespace imcb::test {
 namespace {
+
+// The test clients write to connections the server may have refused: that must fail the write,
+// not kill the test binary.
+const bool g_sigpipe_ignored = [] {
+    std::signal(SIGPIPE, SIG_IGN);
+    return true;
+}();
 
 int tcp_connect(std::uint16_t port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

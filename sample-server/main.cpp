@@ -35,7 +35,7 @@ struct Demo {
             {"platform", ctx.opt_platform},
             {"body", ctx.raw()},
         };
-        const std::string text = line.dump();
+        const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         std::lock_guard<std::mutex> lock(out_mu);
         std::fprintf(stdout, "%s\n", text.c_str());
         std::fflush(stdout);

@@ -82,12 +82,20 @@ bool HttpEngine::serve(Connection& conn, bool last_request) {
     // The head: request line and headers.
     http1::RequestHead head;
     http1::ParseResult parsed;
+    std::size_t scanned = 0;  // bytes already known not to end the head
     for (;;) {
-        parsed = http1::parse_head(conn.buffered(), limits, head);
-        if (parsed.outcome != http1::Parse::Incomplete) break;
+        const std::string_view data = conn.buffered();
+        const bool ended = data.find("\r\n\r\n", scanned > 3 ? scanned - 3 : 0) != std::string_view::npos;
+        if (ended || data.size() > limits.max_head_bytes || scanned == 0) {
+            parsed = http1::parse_head(data, limits, head);
+            if (parsed.outcome != http1::Parse::Incomplete) break;
+        }
+        scanned = data.size();
         if (!conn.read_more(buffer_limit)) return false;  // closed or timed out mid-head
     }
     if (parsed.outcome == http1::Parse::Invalid) return refuse(conn, parsed.status, parsed.why, {});
+    // Offsets, not views: reading the body may move the connection's buffer.
+    const std::size_t target_offset = static_cast<std::size_t>(head.target.data() - conn.buffered().data());
 
     // Everything that can be decided before the body is read.
     std::string path;
@@ -122,7 +130,7 @@ bool HttpEngine::serve(Connection& conn, bool last_request) {
         if (!http1::iequals(head.expect, "100-continue")) {
             return refuse(conn, 417, "unsupported Expect", head.target);
         }
-        if (conn.buffered().size() < head.head_bytes + length) {
+        if (head.minor_version >= 1 && conn.buffered().size() < head.head_bytes + length) {
             conn.write("HTTP/1.1 100 Continue\r\n\r\n");
             if (!conn.flush()) return false;
         }
@@ -133,7 +141,7 @@ bool HttpEngine::serve(Connection& conn, bool last_request) {
         if (!conn.read_more(buffer_limit)) return false;
     }
     const std::string_view request = conn.buffered();  // stable until consume()
-    const std::string_view target = request.substr(head.target.data() - conn.buffered().data(), head.target.size());
+    const std::string_view target = request.substr(target_offset, head.target.size());
     const std::string_view body = request.substr(head.head_bytes, length);
 
     const QueryParams params = parse_query_string(target);

@@ -32,8 +32,13 @@ bool nesting_within(std::string_view text, int limit) {
 
 }  // namespace
 
+std::string dump_reply(const nlohmann::json& reply) {
+    // Text from clients or handlers may hold invalid UTF-8: replace it rather than throw.
+    return reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string error_envelope(int status, const std::string& info) {
-    return nlohmann::json{{"ActionStatus", "FAIL"}, {"ErrorCode", status}, {"ErrorInfo", info}}.dump();
+    return dump_reply(nlohmann::json{{"ActionStatus", "FAIL"}, {"ErrorCode", status}, {"ErrorInfo", info}});
 }
 
 const std::string& ok_envelope() {
@@ -64,7 +69,7 @@ Reply Pipeline::failed(const CommandInfo* info, ErrorKind kind, std::string mess
     if (info != nullptr && info->phase == Phase::After) return {200, ok_envelope()};
     switch (failure_policy_) {
         case FailurePolicy::Allow: return {200, ok_envelope()};
-        case FailurePolicy::Deny: return {200, Decision::deny().to_reply().dump()};
+        case FailurePolicy::Deny: return {200, dump_reply(Decision::deny().to_reply())};
         case FailurePolicy::HttpError: break;
     }
     counters_.requests_rejected++;
@@ -144,7 +149,7 @@ Reply Pipeline::handle(const InboundRequest& in) const {
     if (decision->kind() == Decision::Kind::Allow && decision->error_info().empty()) {
         return {200, ok_envelope()};
     }
-    return {200, decision->to_reply().dump()};
+    return {200, dump_reply(decision->to_reply())};
 }
 
 }  // namespace imcb::detail

@@ -26,6 +26,8 @@ struct Reply {
     std::string body;
 };
 
+/// A reply as JSON text; invalid UTF-8 in strings is replaced, never thrown.
+std::string dump_reply(const nlohmann::json& reply);
 /// {"ActionStatus":"FAIL","ErrorCode":status,"ErrorInfo":info}
 std::string error_envelope(int status, const std::string& info);
 /// {"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}

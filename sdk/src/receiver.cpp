@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 
 #include "http_engine.h"
 #include "pipeline.h"
@@ -41,6 +42,10 @@ void validate(const ReceiverOptions& o) {
         o.keep_alive_timeout.count() <= 0) {
         bad("handshake_timeout, request_timeout and keep_alive_timeout must be positive");
     }
+    if (o.handshake_timeout > std::chrono::hours(24) || o.request_timeout > std::chrono::hours(24) ||
+        o.keep_alive_timeout > std::chrono::hours(24)) {
+        bad("handshake_timeout, request_timeout and keep_alive_timeout must be at most 24 hours");
+    }
     if (o.keep_alive_max_requests == 0) bad("keep_alive_max_requests must be at least 1");
     if (o.request_time_window.count() <= 0) bad("request_time_window must be positive");
     if (o.callback_token.size() > 1024) bad("callback_token is longer than 1024 characters");
@@ -74,6 +79,7 @@ struct Receiver::Impl {
     std::unique_ptr<detail::HttpEngine> engine;
     std::unique_ptr<detail::Transport> transport;
     bool started = false;
+    mutable std::mutex options_mu;  // reload_tls writes options.tls
 
     std::shared_ptr<const detail::TrustSnapshot> current_trust() const { return std::atomic_load(&trust); }
 };
@@ -135,6 +141,7 @@ void Receiver::stop() noexcept {
 }
 
 void Receiver::reload_tls(const TlsOptions& tls) {
+    std::lock_guard<std::mutex> lock(impl_->options_mu);
     auto next = detail::make_trust_snapshot(tls, ++impl_->generation);  // throws, keeping the old
     for (const auto& w : next->summary.warnings) std::fprintf(stderr, "imcb: warning: %s\n", w.c_str());
     impl_->options.tls = tls;
@@ -149,6 +156,9 @@ ReceiverStats Receiver::stats() const {
     return s;
 }
 
-const ReceiverOptions& Receiver::options() const { return impl_->options; }
+ReceiverOptions Receiver::options() const {
+    std::lock_guard<std::mutex> lock(impl_->options_mu);
+    return impl_->options;
+}
 
 }  // namespace imcb

@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <ctime>
 #include <cstring>
+#include <limits>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -249,7 +251,9 @@ int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
     if (depth == 0 && cert != nullptr) {
         const auto* snap =
             static_cast<const TrustSnapshot*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+        ERR_set_mark();  // parsing names must not leave errors that would fail the handshake
         std::string why = snap->rules.mismatch(*cert);
+        ERR_pop_to_mark();
         if (!why.empty()) {
             X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
             if (note != nullptr) {
@@ -272,7 +276,9 @@ int verify_client_chain(X509_STORE_CTX* store, void* arg) {
     const bool keyed = leaf != nullptr &&
                        VerifiedChainCache::key_of(*leaf, X509_STORE_CTX_get0_untrusted(store), key);
     if (keyed && snap->verified_chains.contains(key, std::time(nullptr))) {
+        ERR_set_mark();
         std::string why = snap->rules.mismatch(*leaf);
+        ERR_pop_to_mark();
         if (why.empty()) {
             X509_STORE_CTX_set_error(store, X509_V_OK);
             return 1;
@@ -294,6 +300,28 @@ int verify_client_chain(X509_STORE_CTX* store, void* arg) {
 
 // Every resumption passes here (the stateful cache is off): a session is resumed only if its
 // client certificate is still within its validity dates and still matches the identity rules.
+std::time_t not_after(X509& cert) {
+    std::tm tm{};
+    return ASN1_TIME_to_tm(X509_get0_notAfter(&cert), &tm) == 1 ? timegm(&tm) : 0;
+}
+
+// When a ticket is issued, it records until when the whole chain behind it is valid: the client's
+// certificate, the intermediates it sent, and (conservatively) every vendor CA of the snapshot.
+int generate_ticket(SSL* ssl, void* arg) {
+    const auto* snap = static_cast<const TrustSnapshot*>(arg);
+    std::int64_t until = snap->ca_not_after;
+    if (X509* peer = SSL_get0_peer_certificate(ssl)) until = std::min<std::int64_t>(until, not_after(*peer));
+    if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
+        for (int i = 0; i < sk_X509_num(chain); ++i) {
+            until = std::min<std::int64_t>(until, not_after(*sk_X509_value(chain, i)));
+        }
+    }
+    SSL_SESSION* session = SSL_get0_session(ssl);
+    return session != nullptr && SSL_SESSION_set1_ticket_appdata(session, &until, sizeof until) == 1;
+}
+
+// Every resumption passes here (the stateful cache is off): a session is resumed only while its
+// whole chain is within its dates and its certificate still matches the identity rules.
 SSL_TICKET_RETURN decrypt_ticket(SSL* ssl, SSL_SESSION* session, const unsigned char*, size_t,
                                  SSL_TICKET_STATUS status, void*) {
     if (status != SSL_TICKET_SUCCESS && status != SSL_TICKET_SUCCESS_RENEW) {
@@ -301,10 +329,18 @@ SSL_TICKET_RETURN decrypt_ticket(SSL* ssl, SSL_SESSION* session, const unsigned 
     }
     X509* peer = SSL_SESSION_get0_peer(session);
     const auto* snap = static_cast<const TrustSnapshot*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
-    if (peer == nullptr || X509_cmp_current_time(X509_get0_notAfter(peer)) < 0 ||
-        X509_cmp_current_time(X509_get0_notBefore(peer)) > 0 || !snap->rules.mismatch(*peer).empty()) {
-        return SSL_TICKET_RETURN_IGNORE;  // full handshake: the certificate is verified again
+    void* data = nullptr;
+    std::size_t len = 0;
+    std::int64_t until = 0;
+    if (SSL_SESSION_get0_ticket_appdata(session, &data, &len) == 1 && len == sizeof until) {
+        std::memcpy(&until, data, sizeof until);
     }
+    ERR_set_mark();
+    const bool ok = peer != nullptr && std::time(nullptr) <= until &&
+                    X509_cmp_current_time(X509_get0_notBefore(peer)) <= 0 &&
+                    snap->rules.mismatch(*peer).empty();
+    ERR_pop_to_mark();
+    if (!ok) return SSL_TICKET_RETURN_IGNORE;  // full handshake: everything is verified again
     return status == SSL_TICKET_SUCCESS_RENEW ? SSL_TICKET_RETURN_USE_RENEW : SSL_TICKET_RETURN_USE;
 }
 
@@ -392,7 +428,9 @@ std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
         SSL_CTX_set_options(c, SSL_OP_NO_TICKET);  // with the cache off: no resumption at all
         SSL_CTX_set_num_tickets(c, 0);
     }
-    if (SSL_CTX_set_session_ticket_cb(c, nullptr, decrypt_ticket, nullptr) != 1) {
+    snap->ca_not_after = std::numeric_limits<std::int64_t>::max();
+    for (auto& ca : loaded.cas) snap->ca_not_after = std::min<std::int64_t>(snap->ca_not_after, not_after(*ca));
+    if (SSL_CTX_set_session_ticket_cb(c, generate_ticket, decrypt_ticket, snap.get()) != 1) {
         setup_failed("session ticket callback");
     }
     SSL_CTX_set_app_data(c, snap.get());

@@ -23,6 +23,7 @@ struct TrustSnapshot {
     IdentityRules rules;
     std::uint64_t generation = 0;
     TlsSummary summary;
+    std::int64_t ca_not_after = 0;  ///< earliest expiry among the vendor CAs (Unix time)
     mutable VerifiedChainCache verified_chains;
 
     /// The identity of a client certificate that passed this snapshot's rules, described once

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include <openssl/err.h>
 
@@ -80,9 +81,6 @@ Connection::~Connection() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-// SSL_has_pending, not SSL_pending: with read-ahead, whole records may wait undecrypted.
-bool Connection::has_input() const { return in_pos_ < in_len_ || SSL_has_pending(ssl_.get()) == 1; }
-
 Connection::Io Connection::fill() {
     if (in_pos_ == in_len_) in_pos_ = in_len_ = 0;
     if (in_.size() < kInputChunk) in_.resize(kInputChunk);
@@ -105,7 +103,7 @@ bool Connection::wait(short events, Clock::time_point deadline) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) return false;
         pollfd p{fd_, events, 0};
-        const int r = ::poll(&p, 1, static_cast<int>(left.count()));
+        const int r = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 60000)));
         if (r > 0) return true;
         if (r < 0 && errno != EINTR) return false;
     }
@@ -246,7 +244,19 @@ std::uint16_t Transport::start() {
     return static_cast<std::uint16_t>(bound_port);
 }
 
+namespace {
+thread_local const Transport* t_worker_of = nullptr;
+}  // namespace
+
 void Transport::stop() noexcept {
+    if (t_worker_of == this) {
+        // Called from a handler: this thread cannot wait for itself. Stop accepting and serving;
+        // the caller's stop() or destructor on another thread completes the shutdown.
+        stopping_ = true;
+        const std::uint64_t one = 1;
+        [[maybe_unused]] const auto w = ::write(wake_fd_, &one, sizeof one);
+        return;
+    }
     if (!started_.exchange(false)) return;
     stopping_ = true;
     // Stop listening now (new connections are refused), but keep the descriptor until the
@@ -282,11 +292,17 @@ void Transport::stop() noexcept {
 void Transport::spawn_worker() {
     std::lock_guard<std::mutex> lock(threads_mu_);
     if (stopping_ || live_workers_ >= std::max<std::size_t>(1, options_.max_threads)) return;
-    ++live_workers_;
-    counters_.worker_threads = live_workers_;
-    std::thread t([this] { worker_loop(); });
-    const auto id = t.get_id();
-    workers_.emplace(id, std::move(t));
+    try {
+        std::thread t([this] { worker_loop(); });
+        ++live_workers_;
+        counters_.worker_threads = live_workers_;
+        const auto id = t.get_id();
+        workers_.emplace(id, std::move(t));
+    } catch (const std::system_error& e) {
+        // The thread limit is reached: keep serving with the workers there are.
+        reporter_.report(ErrorKind::HandlerFailed,
+                         std::string("cannot start another worker thread: ") + e.what());
+    }
 }
 
 void Transport::worker_loop() {
@@ -296,6 +312,7 @@ void Transport::worker_loop() {
     sigemptyset(&pipe);
     sigaddset(&pipe, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+    t_worker_of = this;
     for (;;) {
         epoll_event ev{};
         idle_workers_++;
@@ -314,7 +331,13 @@ void Transport::worker_loop() {
         }
         if (n == 0) {
             std::lock_guard<std::mutex> lock(threads_mu_);
-            if (live_workers_ > options_.min_threads) break;  // shrink after a quiet spell
+            if (live_workers_ > options_.min_threads) {  // shrink after a quiet spell
+                --live_workers_;
+                counters_.worker_threads = live_workers_;
+                finished_.push_back(std::this_thread::get_id());
+                threads_cv_.notify_all();
+                return;
+            }
             continue;
         }
         if (n < 0) continue;  // EINTR
@@ -324,7 +347,7 @@ void Transport::worker_loop() {
             last_progress_ms_ = to_ms(Clock::now());
             continue;
         }
-        on_event(static_cast<Connection*>(ev.data.ptr));
+        handle_event(static_cast<Connection*>(ev.data.ptr));
         last_progress_ms_ = to_ms(Clock::now());
     }
     std::lock_guard<std::mutex> lock(threads_mu_);
@@ -427,9 +450,20 @@ void Transport::accept_batch() {
         epoll_event ev{};
         ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
         ev.data.ptr = c;
-        ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+        if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) close_connection(c, false);
     }
     rearm_listener();
+}
+
+void Transport::handle_event(Connection* c) {
+    try {
+        on_event(c);
+    } catch (const std::exception& e) {
+        // Nothing a client sends may end the process: drop that connection and go on.
+        reporter_.report(ErrorKind::BadRequest, std::string("internal error, connection closed: ") + e.what(),
+                         {}, c->remote_addr_);
+        close_connection(c, false);
+    }
 }
 
 void Transport::on_event(Connection* c) {
@@ -517,7 +551,7 @@ void Transport::serve_ready(Connection* c) {
             close_connection(c, false);
             return;
         }
-        if (!c->has_input()) {
+        if (c->in_pos_ == c->in_len_) {  // (SSL_has_pending may be a KeyUpdate, not data)
             switch (c->fill()) {
                 case Connection::Io::Data: break;
                 case Connection::Io::WantRead:
@@ -547,7 +581,11 @@ void Transport::park(Connection* c, std::uint32_t events, Clock::time_point dead
     epoll_event ev{};
     ev.events = events | EPOLLRDHUP | EPOLLONESHOT;
     ev.data.ptr = c;
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->fd_, &ev);
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->fd_, &ev) != 0) {
+        // Not watched, it would never be woken again: close it now. (Only its owner gets here.)
+        c->deadline_ = Connection::kOwned;
+        close_connection(c, false);
+    }
 }
 
 void Transport::close_connection(Connection* c, bool linger) {

@@ -71,7 +71,6 @@ class Connection {
     bool read_more(std::size_t limit);
     void write(std::string_view data) { out_.append(data); }
     bool flush();
-    bool has_input() const;
     void close_after_response() noexcept { close_requested_ = true; }
     bool close_requested() const noexcept { return close_requested_; }
 
@@ -144,6 +143,7 @@ class Transport {
     void spawn_worker();
     void housekeeping_loop();
     void accept_batch();
+    void handle_event(Connection* c);
     void on_event(Connection* c);
     bool advance_handshake(Connection* c);
     bool established(Connection* c);

@@ -421,3 +421,56 @@ TEST(Protocol, ABlockedHandlerDoesNotStallOtherConnections) {
 
 }  // namespace
 }  // namespace imcb::test
+
+namespace imcb::test {
+namespace {
+
+// A body larger than the connection's first buffer makes it grow (move) while the request is
+// read; the request target must still be read from the right place, also when pipelined.
+TEST(Protocol, LargeBodiesAndPipelinedLargeBodiesAreFramedRight) {
+    std::vector<std::string> seen_platforms;
+    std::mutex mu;
+    RunningReceiver r(dev_options(), [&](Receiver& rec) {
+        rec.on_raw("State.StateChange", [&](const nlohmann::json& body, const CallbackContext& ctx) {
+            std::lock_guard<std::mutex> lock(mu);
+            seen_platforms.push_back(ctx.opt_platform + ":" + std::to_string(body.at("Pad").get<std::string>().size()));
+            return Decision::allow();
+        });
+    });
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    std::string all;
+    for (const std::size_t pad : {std::size_t{100000}, std::size_t{30000}, std::size_t{10}}) {
+        const std::string body = R"({"Pad":")" + std::string(pad, 'x') + "\"}";
+        all += http_request(callback_target("State.StateChange") + "&x=" + std::to_string(pad), body);
+    }
+    ASSERT_TRUE(c.send(all));
+    for (int i = 0; i < 3; ++i) expect_envelope(c.read_response(), 200);
+    ASSERT_EQ(seen_platforms.size(), 3u);
+    EXPECT_EQ(seen_platforms[0], "iOS:100000");
+    EXPECT_EQ(seen_platforms[1], "iOS:30000");
+    EXPECT_EQ(seen_platforms[2], "iOS:10");
+}
+
+// Bytes that are not UTF-8, echoed into an error reply, must not take the server down.
+TEST(Protocol, InvalidUtf8InRejectedParametersIsSafe) {
+    RunningReceiver r(dev_options());
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    expect_envelope(c.post("/?SdkAppid=%FF%FE&CallbackCommand=State.StateChange", kState), 403);
+    expect_envelope(c.post(callback_target("State.StateChange"), kState, "Content-Encoding: \xC3\r\n"), 415);
+    expect_still_serving(r.port());
+}
+
+TEST(Protocol, Http10ClientsGetNoInterimResponse) {
+    RunningReceiver r(dev_options());
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    ASSERT_TRUE(c.send("POST " + callback_target("State.StateChange") +
+                       " HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: " + std::to_string(kState.size()) +
+                       "\r\n\r\n" + kState));
+    expect_envelope(c.read_response(), 200);  // the final reply, not "100 Continue"
+}
+
+}  // namespace
+}  // namespace imcb::test

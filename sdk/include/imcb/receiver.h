@@ -118,7 +118,9 @@ class Receiver {
     /// Binds, starts serving on background threads, returns the bound port. Throws ConfigError
     /// when the address is taken (a second instance on the same port is refused, not shared).
     std::uint16_t start();
-    /// Stops accepting, finishes requests in flight, closes connections. Idempotent.
+    /// Stops accepting, finishes requests in flight, closes connections. Idempotent. Called from
+    /// a handler it only requests the stop (a worker cannot wait for itself); call it again, or
+    /// destroy the Receiver, from another thread to complete it.
     void stop() noexcept;
 
     /// Loads new server certificate, vendor CA and identity rules, validating them first (throws
@@ -129,7 +131,8 @@ class Receiver {
     ReceiverStats stats() const;
     /// The certificates and identity rules in force, with their warnings.
     TlsSummary tls_summary() const;
-    const ReceiverOptions& options() const;
+    /// A copy of the options in force (reload_tls changes the tls part).
+    ReceiverOptions options() const;
 
   private:
     Receiver& add_handler(std::string_view command, RawHandler handler);

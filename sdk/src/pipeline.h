@@ -1,7 +1,7 @@
 #pragma once
 
 // The request stages after HTTP framing: query check ─► JSON parse ─► dispatch (typed decode and
-// handler) ─► decision check ─► reply. Independent of the transport and of httplib.
+// handler) ─► decision check ─► reply. Independent of the transport and of HTTP.
 
 #include <string>
 #include <string_view>

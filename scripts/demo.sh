@@ -42,7 +42,7 @@ sed 's/red packet/a forbidden word/' "$root/tests/fixtures/C2C.CallbackBeforeSen
     --data-binary @- "$url"
 echo
 echo "== a client without the vendor's certificate is refused by the TLS handshake"
-curl -sS --cacert "$certs/public-ca.crt" --data-binary '{}' "$url" 2>&1 | sed 's/^/   curl: /' || true
+curl -sS --cacert "$certs/public-ca.crt" --data-binary '{}' "$url" 2>&1 | sed 's/^/   /' || true
 sleep 0.2
 grep "handshake_failed" "$log/server.log" | sed 's/^/   server: /' || true
 echo

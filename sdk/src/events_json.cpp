@@ -229,11 +229,104 @@ std::string MsgElement::text() const {
     return it != content.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
+namespace {
+
+/// A required JSON number (integer or floating point), e.g. Latitude.
+double required_number(const json& j, std::string_view key) {
+    const auto it = j.find(key);
+    if (it == j.end()) fail_missing(j, key);
+    if (!it->is_number()) fail_type(*it, quoted(key), "a number");
+    return it->get<double>();
+}
+
+/// MsgContent (already known to be an object) decoded according to MsgType.
+MsgContent decode_content(const std::string& type, const json& c) {
+    if (type == "TIMTextElem") return TextElem{required<std::string>(c, "Text")};
+    if (type == "TIMLocationElem") {
+        return LocationElem{required<std::string>(c, "Desc"), required_number(c, "Latitude"),
+                            required_number(c, "Longitude")};
+    }
+    if (type == "TIMFaceElem") {
+        return FaceElem{required<std::int64_t>(c, "Index"), required<std::string>(c, "Data")};
+    }
+    if (type == "TIMCustomElem") {
+        return CustomElem{optional<std::string>(c, "Data"), optional<std::string>(c, "Desc"),
+                          optional<std::string>(c, "Ext"), optional<std::string>(c, "Sound")};
+    }
+    if (type == "TIMSoundElem") {
+        return SoundElem{optional<std::string>(c, "Url"), optional<std::string>(c, "UUID"),
+                         optional<std::int64_t>(c, "Size"), optional<std::int64_t>(c, "Second"),
+                         optional<std::int64_t>(c, "Download_Flag")};
+    }
+    if (type == "TIMImageElem") {
+        return ImageElem{optional<std::string>(c, "UUID"), optional<std::int64_t>(c, "ImageFormat"),
+                         list_or_empty<ImageInfo>(c, "ImageInfoArray")};
+    }
+    if (type == "TIMFileElem") {
+        return FileElem{optional<std::string>(c, "Url"), optional<std::string>(c, "UUID"),
+                        optional<std::int64_t>(c, "FileSize"), optional<std::string>(c, "FileName"),
+                        optional<std::int64_t>(c, "Download_Flag")};
+    }
+    if (type == "TIMVideoFileElem") {
+        VideoFileElem v;
+        v.video_url = optional<std::string>(c, "VideoUrl");
+        v.video_uuid = optional<std::string>(c, "VideoUUID");
+        v.video_size = optional<std::int64_t>(c, "VideoSize");
+        v.video_second = optional<std::int64_t>(c, "VideoSecond");
+        v.video_format = optional<std::string>(c, "VideoFormat");
+        v.video_download_flag = optional<std::int64_t>(c, "VideoDownloadFlag");
+        v.thumb_url = optional<std::string>(c, "ThumbUrl");
+        v.thumb_uuid = optional<std::string>(c, "ThumbUUID");
+        v.thumb_size = optional<std::int64_t>(c, "ThumbSize");
+        v.thumb_width = optional<std::int64_t>(c, "ThumbWidth");
+        v.thumb_height = optional<std::int64_t>(c, "ThumbHeight");
+        v.thumb_format = optional<std::string>(c, "ThumbFormat");
+        v.thumb_download_flag = optional<std::int64_t>(c, "ThumbDownloadFlag");
+        return v;
+    }
+    if (type == "TIMRelayElem") {
+        RelayElem r;
+        r.title = optional<std::string>(c, "Title");
+        r.msg_num = optional<std::int64_t>(c, "MsgNum");
+        r.compatible_text = optional<std::string>(c, "CompatibleText");
+        r.abstract_list = list_or_empty<std::string>(c, "AbstractList");
+        r.msg_list = list_or_empty<RelayedMessage>(c, "MsgList");
+        r.json_msg_key = optional<std::string>(c, "JsonMsgKey");
+        return r;
+    }
+    return UnknownElem{};
+}
+
+}  // namespace
+
+void from_json(const json& j, ImageInfo& i) {
+    expect_object(j, "ImageInfoArray element");
+    i.type = required<std::int64_t>(j, "Type");
+    i.size = required<std::int64_t>(j, "Size");
+    i.width = required<std::int64_t>(j, "Width");
+    i.height = required<std::int64_t>(j, "Height");
+    i.url = required<std::string>(j, "URL");
+}
+
+void from_json(const json& j, RelayedMessage& m) {
+    expect_object(j, "MsgList element");
+    m.from_account = optional<std::string>(j, "From_Account");
+    m.to_account = optional<std::string>(j, "To_Account");
+    m.group_id = optional<std::string>(j, "GroupId");
+    m.msg_seq = optional<std::uint32_t>(j, "MsgSeq");
+    m.msg_random = optional<std::uint32_t>(j, "MsgRandom");
+    m.msg_time_stamp = optional<std::int64_t>(j, "MsgTimeStamp");
+    m.msg_body = list_or_empty<MsgElement>(j, "MsgBody");
+    m.cloud_custom_data = optional<std::string>(j, "CloudCustomData");
+}
+
 void from_json(const json& j, MsgElement& e) {
     expect_object(j, "MsgBody element");
     e.type = required<std::string>(j, "MsgType");
     e.content = required<json>(j, "MsgContent");
     if (!e.content.is_object()) fail_type(e.content, quoted("MsgContent"), "an object");
+    e.typed =
+        within(quoted("MsgContent"), e.content, [&] { return decode_content(e.type, e.content); });
 }
 
 void to_json(json& j, const MsgElement& e) {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -24,10 +25,126 @@ namespace imcb {
 
 enum class Phase { Before, After };
 
+// ---------------------------------------------------------------- MsgBody elements
+//
+// Typed views of MsgContent, one per documented MsgType. Fields that older SDKs (2.x/3.x) or some
+// cases leave out are std::optional. The raw MsgContent always stays in MsgElement::content.
+
+struct MsgElement;
+
+/// TIMTextElem.
+struct TextElem {
+    std::string text;  ///< Text
+};
+
+/// TIMLocationElem.
+struct LocationElem {
+    std::string desc;        ///< Desc
+    double latitude = 0.0;   ///< Latitude
+    double longitude = 0.0;  ///< Longitude
+};
+
+/// TIMFaceElem.
+struct FaceElem {
+    std::int64_t index = 0;  ///< Index
+    std::string data;        ///< Data
+};
+
+/// TIMCustomElem.
+struct CustomElem {
+    std::optional<std::string> data;   ///< Data
+    std::optional<std::string> desc;   ///< Desc
+    std::optional<std::string> ext;    ///< Ext
+    std::optional<std::string> sound;  ///< Sound
+};
+
+/// TIMSoundElem (2.x/3.x send only UUID, Size and Second).
+struct SoundElem {
+    std::optional<std::string> url;             ///< Url
+    std::optional<std::string> uuid;            ///< UUID
+    std::optional<std::int64_t> size;           ///< Size, bytes
+    std::optional<std::int64_t> second;         ///< Second
+    std::optional<std::int64_t> download_flag;  ///< Download_Flag (2)
+};
+
+/// One entry of TIMImageElem.ImageInfoArray.
+struct ImageInfo {
+    std::int64_t type = 0;    ///< Type: 1 original, 2 large, 3 thumbnail
+    std::int64_t size = 0;    ///< Size, bytes
+    std::int64_t width = 0;   ///< Width
+    std::int64_t height = 0;  ///< Height
+    std::string url;          ///< URL
+};
+void from_json(const nlohmann::json& j, ImageInfo& i);
+
+/// TIMImageElem.
+struct ImageElem {
+    std::optional<std::string> uuid;  ///< UUID
+    std::optional<std::int64_t>
+        image_format;  ///< ImageFormat: JPG 1, GIF 2, PNG 3, BMP 4, other 255
+    std::vector<ImageInfo> image_info_array;  ///< ImageInfoArray (empty when absent)
+};
+
+/// TIMFileElem (2.x/3.x send only UUID, FileSize and FileName).
+struct FileElem {
+    std::optional<std::string> url;             ///< Url
+    std::optional<std::string> uuid;            ///< UUID
+    std::optional<std::int64_t> file_size;      ///< FileSize, bytes
+    std::optional<std::string> file_name;       ///< FileName
+    std::optional<std::int64_t> download_flag;  ///< Download_Flag (2)
+};
+
+/// TIMVideoFileElem (2.x/3.x lack the URLs and download flags).
+struct VideoFileElem {
+    std::optional<std::string> video_url;             ///< VideoUrl
+    std::optional<std::string> video_uuid;            ///< VideoUUID
+    std::optional<std::int64_t> video_size;           ///< VideoSize, bytes
+    std::optional<std::int64_t> video_second;         ///< VideoSecond
+    std::optional<std::string> video_format;          ///< VideoFormat
+    std::optional<std::int64_t> video_download_flag;  ///< VideoDownloadFlag (2)
+    std::optional<std::string> thumb_url;             ///< ThumbUrl
+    std::optional<std::string> thumb_uuid;            ///< ThumbUUID
+    std::optional<std::int64_t> thumb_size;           ///< ThumbSize, bytes
+    std::optional<std::int64_t> thumb_width;          ///< ThumbWidth
+    std::optional<std::int64_t> thumb_height;         ///< ThumbHeight
+    std::optional<std::string> thumb_format;          ///< ThumbFormat
+    std::optional<std::int64_t> thumb_download_flag;  ///< ThumbDownloadFlag (2)
+};
+
+/// One message of TIMRelayElem.MsgList (a forwarded message).
+struct RelayedMessage {
+    std::optional<std::string> from_account;       ///< From_Account
+    std::optional<std::string> to_account;         ///< To_Account
+    std::optional<std::string> group_id;           ///< GroupId
+    std::optional<std::uint32_t> msg_seq;          ///< MsgSeq
+    std::optional<std::uint32_t> msg_random;       ///< MsgRandom
+    std::optional<std::int64_t> msg_time_stamp;    ///< MsgTimeStamp, seconds
+    std::vector<MsgElement> msg_body;              ///< MsgBody (empty when absent)
+    std::optional<std::string> cloud_custom_data;  ///< CloudCustomData
+};
+void from_json(const nlohmann::json& j, RelayedMessage& m);
+
+/// TIMRelayElem (merged/forwarded messages): MsgList up to 12 KB, else only JsonMsgKey.
+struct RelayElem {
+    std::optional<std::string> title;            ///< Title
+    std::optional<std::int64_t> msg_num;         ///< MsgNum
+    std::optional<std::string> compatible_text;  ///< CompatibleText
+    std::vector<std::string> abstract_list;      ///< AbstractList (empty when absent)
+    std::vector<RelayedMessage> msg_list;        ///< MsgList (empty when absent)
+    std::optional<std::string> json_msg_key;     ///< JsonMsgKey
+};
+
+/// Any other MsgType (e.g. TIMStreamElem); the raw JSON is MsgElement::content.
+struct UnknownElem {};
+
+using MsgContent = std::variant<TextElem, LocationElem, FaceElem, CustomElem, SoundElem, ImageElem,
+                                FileElem, VideoFileElem, RelayElem, UnknownElem>;
+
 /// One element of a message body (MsgBody): {"MsgType": ..., "MsgContent": {...}}.
 struct MsgElement {
-    std::string type;        ///< e.g. "TIMTextElem", "TIMCustomElem"
-    nlohmann::json content;  ///< MsgContent as sent
+    std::string type;                  ///< e.g. "TIMTextElem", "TIMCustomElem"
+    nlohmann::json content;            ///< MsgContent as sent (to_json re-encodes exactly this)
+    MsgContent typed = UnknownElem{};  ///< content decoded according to type
 
     /// The Text of a TIMTextElem, else empty.
     std::string text() const;

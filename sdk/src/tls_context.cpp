@@ -65,7 +65,7 @@ EvpPkeyPtr parse_private_key(const std::string& pem, const std::string& path,
     EvpPkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_password, nullptr));
     const std::string reason = openssl_errors();
     if (pkey) return pkey;
-    std::string hint = "expected a '-----BEGIN PRIVATE KEY-----' (or RSA/EC PRIVATE KEY) block";
+    std::string hint = "expected a PEM private key (a BEGIN PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block)";
     if (pem.find("ENCRYPTED") != std::string::npos) {
         hint = "the key is encrypted: store it unencrypted with mode 0600 (openssl pkey -in \"" +
                path + "\" -out key.pem)";

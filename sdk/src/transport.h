@@ -72,7 +72,6 @@ class Connection {
     void write(std::string_view data) { out_.append(data); }
     bool flush();
     void close_after_response() noexcept { close_requested_ = true; }
-    bool close_requested() const noexcept { return close_requested_; }
 
     const SSL* ssl() const noexcept { return ssl_.get(); }
     int fd() const noexcept { return fd_; }

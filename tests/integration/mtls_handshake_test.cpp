@@ -336,11 +336,6 @@ TEST(MtlsHandshake, OpensslSClientGetsAResponse) {
     EXPECT_NE(res.out.find("\"ActionStatus\":\"OK\""), std::string::npos);
 }
 
-}  // namespace
-}  // namespace imcb::test
-
-namespace imcb::test {
-namespace {
 
 TEST(MtlsHandshake, AcceptsAClientThatSendsItsIntermediate) {
     RunningReceiver r(dev_options());
@@ -381,11 +376,6 @@ TEST(MtlsHandshake, SessionLifetimeZeroDisablesResumption) {
     EXPECT_EQ(r.receiver().stats().handshakes_resumed, 0u);
 }
 
-}  // namespace
-}  // namespace imcb::test
-
-namespace imcb::test {
-namespace {
 
 // The verified-chain cache never accepts what a full verification rejects: with the vendor's
 // chain cached, every wrong identity is still refused, and a trust change starts from nothing.

@@ -419,11 +419,6 @@ TEST(Protocol, ABlockedHandlerDoesNotStallOtherConnections) {
     EXPECT_GE(r.receiver().stats().worker_threads, 4u);
 }
 
-}  // namespace
-}  // namespace imcb::test
-
-namespace imcb::test {
-namespace {
 
 // A body larger than the connection's first buffer makes it grow (move) while the request is
 // read; the request target must still be read from the right place, also when pipelined.

@@ -166,11 +166,6 @@ TEST(Robustness, RequestThatStallsMidBodyTimesOut) {
     EXPECT_TRUE(served(r.port()));
 }
 
-}  // namespace
-}  // namespace imcb::test
-
-namespace imcb::test {
-namespace {
 
 // A client that vanishes before its reply is written must not take the process down (SIGPIPE),
 // whatever the application's signal setup.

@@ -128,15 +128,17 @@ int main(int argc, char** argv) {
             [&demo](const imcb::C2CBeforeSendMsg& msg, const imcb::CallbackContext& ctx) {
                 const std::string word = demo.blocked(msg.msg_body);
                 demo.log(ctx, word.empty() ? "allow" : "deny: blocked word");
-                return word.empty() ? imcb::Decision::allow()
-                                    : imcb::Decision::deny(120001, "message contains a blocked word");
+                using Reply = imcb::C2CBeforeSendMsg::Reply;
+                return word.empty() ? Reply::allow()
+                                    : Reply::deny(120001, "message contains a blocked word");
             });
         receiver.on<imcb::GroupBeforeSendMsg>(
             [&demo](const imcb::GroupBeforeSendMsg& msg, const imcb::CallbackContext& ctx) {
                 const std::string word = demo.blocked(msg.msg_body);
                 demo.log(ctx, word.empty() ? "allow" : "deny: blocked word");
-                return word.empty() ? imcb::Decision::allow()
-                                    : imcb::Decision::deny(10100, "message contains a blocked word");
+                using Reply = imcb::GroupBeforeSendMsg::Reply;
+                return word.empty() ? Reply::allow()
+                                    : Reply::deny(10100, "message contains a blocked word");
             });
         receiver.on_unknown([&demo](const nlohmann::json&, const imcb::CallbackContext& ctx) {
             demo.log(ctx, "unknown command");

@@ -31,10 +31,10 @@ int main() {
             [](const imcb::C2CBeforeSendMsg& msg, const imcb::CallbackContext&) {
                 for (const auto& element : msg.msg_body) {
                     if (element.text().find("spam") != std::string::npos) {
-                        return imcb::Decision::deny(120001, "no spam, " + msg.from_account);
+                        return imcb::C2CBeforeSendMsg::Reply::deny(120001, "no spam, " + msg.from_account);
                     }
                 }
-                return imcb::Decision::allow();
+                return imcb::C2CBeforeSendMsg::Reply::allow();
             });
         receiver.on<imcb::GroupAfterSendMsg>(
             [](const imcb::GroupAfterSendMsg& msg, const imcb::CallbackContext& ctx) {

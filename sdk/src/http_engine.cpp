@@ -146,7 +146,7 @@ bool HttpEngine::serve(Connection& conn, bool last_request) {
 
     const QueryParams params = parse_query_string(target);
     const InboundRequest in{params, body, conn.peer(), conn.remote_addr()};
-    const Reply result = pipeline_.handle(in);
+    const Response result = pipeline_.handle(in);
     conn.consume(head.head_bytes + length);
 
     const bool keep = head.keep_alive() && !last_request;

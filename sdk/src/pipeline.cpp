@@ -54,15 +54,15 @@ Pipeline::Pipeline(const ReceiverOptions& options, const Registry& registry,
       reporter_(reporter),
       counters_(counters) {}
 
-Reply Pipeline::reject(int status, ErrorKind kind, std::string message, const std::string& command,
+Response Pipeline::reject(int status, ErrorKind kind, std::string message, const std::string& command,
                        const InboundRequest& in) const {
     counters_.requests_rejected++;
-    Reply r{status, error_envelope(status, message)};
+    Response r{status, error_envelope(status, message)};
     reporter_.report(kind, std::move(message), command, in.remote_addr);
     return r;
 }
 
-Reply Pipeline::failed(const CommandInfo* info, ErrorKind kind, std::string message,
+Response Pipeline::failed(const CommandInfo* info, ErrorKind kind, std::string message,
                        const std::string& command, const InboundRequest& in) const {
     counters_.handler_failures++;
     reporter_.report(kind, message, command, in.remote_addr);
@@ -76,7 +76,7 @@ Reply Pipeline::failed(const CommandInfo* info, ErrorKind kind, std::string mess
     return {500, error_envelope(500, "the callback handler failed")};
 }
 
-Reply Pipeline::handle(const InboundRequest& in) const {
+Response Pipeline::handle(const InboundRequest& in) const {
     // Stage: query check.
     CallbackQuery q;
     QueryVerdict verdict = parse_query(in.params, q);
@@ -125,31 +125,81 @@ Reply Pipeline::handle(const InboundRequest& in) const {
         }
         return {200, ok_envelope()};
     }
-    std::optional<Decision> decision;
-    try {
-        decision = (*route.handler)(body, ctx);
-    } catch (const DecodeError& e) {
-        return reject(400, ErrorKind::DecodeFailed, e.what(), q.command, in);
-    } catch (const std::exception& e) {
-        return failed(route.info, ErrorKind::HandlerFailed, std::string("handler threw: ") + e.what(),
-                      q.command, in);
-    } catch (...) {
-        return failed(route.info, ErrorKind::HandlerFailed, "handler threw a non-standard exception",
-                      q.command, in);
-    }
+    if (route.info != nullptr && route.info->batched) return dispatch_batch(body, ctx, route, in);
+
+    auto outcome = run(*route.handler, body, ctx, route, in);
+    if (auto* response = std::get_if<Response>(&outcome)) return std::move(*response);
+    const Decision& decision = std::get<Decision>(outcome);
 
     // Stage: decision check and reply.
     if (route.info != nullptr) {
         if (route.info->phase == Phase::After) return {200, ok_envelope()};
-        std::string why = decision->violation(route.info->rules);
+        std::string why = decision.violation(route.info->rules);
         if (!why.empty()) {
             return failed(route.info, ErrorKind::InvalidDecision, std::move(why), q.command, in);
         }
     }
-    if (decision->kind() == Decision::Kind::Allow && decision->error_info().empty()) {
+    if (decision.kind() == Decision::Kind::Allow && decision.error_info().empty()) {
         return {200, ok_envelope()};
     }
-    return {200, dump_reply(decision->to_reply())};
+    return {200, dump_reply(decision.to_reply())};
+}
+
+std::variant<Decision, Response> Pipeline::run(const RawHandler& handler,
+                                               const nlohmann::json& event,
+                                               const CallbackContext& ctx, const Route& route,
+                                               const InboundRequest& in) const {
+    try {
+        return handler(event, ctx);
+    } catch (const DecodeError& e) {
+        return reject(400, ErrorKind::DecodeFailed, e.what(), ctx.command, in);
+    } catch (const DecisionError& e) {
+        return failed(route.info, ErrorKind::InvalidDecision, e.what(), ctx.command, in);
+    } catch (const std::exception& e) {
+        return failed(route.info, ErrorKind::HandlerFailed, std::string("handler threw: ") + e.what(),
+                      ctx.command, in);
+    } catch (...) {
+        return failed(route.info, ErrorKind::HandlerFailed, "handler threw a non-standard exception",
+                      ctx.command, in);
+    }
+}
+
+Response Pipeline::dispatch_batch(const nlohmann::json& body, CallbackContext& ctx,
+                                  const Route& route, const InboundRequest& in) const {
+    const auto events = body.find("Events");
+    if (events == body.end() || !events->is_array() || events->empty() ||
+        events->size() > kMaxBatchEvents) {
+        return reject(400, ErrorKind::DecodeFailed,
+                      "a batched callback body must be {\"Events\":[...]} with 1 to " +
+                          std::to_string(kMaxBatchEvents) + " events",
+                      ctx.command, in);
+    }
+    // Every event goes through the handler; one that fails to decode or whose handler fails is
+    // reported with its position and does not stop the others. The batch gets one reply.
+    ctx.batch_size = events->size();
+    for (std::size_t i = 0; i < events->size(); ++i) {
+        const nlohmann::json& event = (*events)[i];
+        ctx.batch_index = i;
+        ctx.body = &event;
+        const auto where = "Events[" + std::to_string(i) + "] of " + std::to_string(events->size());
+        try {
+            (*route.handler)(event, ctx);
+        } catch (const DecodeError& e) {
+            counters_.handler_failures++;
+            reporter_.report(ErrorKind::DecodeFailed, where + ": " + e.what(), ctx.command,
+                             in.remote_addr);
+        } catch (const std::exception& e) {
+            counters_.handler_failures++;
+            reporter_.report(ErrorKind::HandlerFailed, where + ": handler threw: " + e.what(),
+                             ctx.command, in.remote_addr);
+        } catch (...) {
+            counters_.handler_failures++;
+            reporter_.report(ErrorKind::HandlerFailed,
+                             where + ": handler threw a non-standard exception", ctx.command,
+                             in.remote_addr);
+        }
+    }
+    return {200, ok_envelope()};
 }
 
 }  // namespace imcb::detail

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "imcb/context.h"
 #include "imcb/options.h"
@@ -21,7 +22,7 @@ struct InboundRequest {
     const std::string& remote_addr;
 };
 
-struct Reply {
+struct Response {
     int status = 200;
     std::string body;
 };
@@ -37,13 +38,20 @@ class Pipeline {
   public:
     Pipeline(const ReceiverOptions& options, const Registry& registry, const Reporter& reporter,
              Counters& counters);
-    Reply handle(const InboundRequest& in) const;
+    Response handle(const InboundRequest& in) const;
 
   private:
-    Reply reject(int status, ErrorKind kind, std::string message, const std::string& command,
+    Response reject(int status, ErrorKind kind, std::string message, const std::string& command,
                  const InboundRequest& in) const;
-    Reply failed(const CommandInfo* info, ErrorKind kind, std::string message,
+    Response failed(const CommandInfo* info, ErrorKind kind, std::string message,
                  const std::string& command, const InboundRequest& in) const;
+    /// Runs the handler; the decision, or the reply that replaces it when the handler fails.
+    std::variant<Decision, Response> run(const RawHandler& handler, const nlohmann::json& event,
+                                         const CallbackContext& ctx, const Route& route,
+                                         const InboundRequest& in) const;
+    /// Batched commands: each event of {"Events":[...]} through the handler, in order; one reply.
+    Response dispatch_batch(const nlohmann::json& body, CallbackContext& ctx, const Route& route,
+                            const InboundRequest& in) const;
 
     QueryPolicy policy_;
     FailurePolicy failure_policy_;

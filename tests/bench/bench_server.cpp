@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
     try {
         imcb::Receiver receiver(o);
         receiver.on<imcb::C2CBeforeSendMsg>([](const imcb::C2CBeforeSendMsg& m, const imcb::CallbackContext&) {
-            return m.msg_body.empty() ? imcb::Decision::deny() : imcb::Decision::allow();
+            using Reply = imcb::C2CBeforeSendMsg::Reply;
+            return m.msg_body.empty() ? Reply::deny() : Reply::allow();
         });
         std::printf("listening %u\n", receiver.start());
         std::fflush(stdout);

@@ -241,7 +241,7 @@ TEST(Protocol, TypedHandlersReceiveDecodedEventsAndTheirDecisionsAreReplied) {
             ctx_seen.client_ip = ctx.client_ip;
             ctx_seen.opt_platform = ctx.opt_platform;
             ctx_seen.content_type = ctx.content_type;
-            return Decision::deny(120001, "not today");
+            return C2CBeforeSendMsg::Reply::deny(120001, "not today");
         });
     });
     TlsClient c(r.port(), vendor_client());
@@ -263,7 +263,7 @@ TEST(Protocol, ModifyDecisionRepliesTheNewMessage) {
     const json new_body = json::parse(R"([{"MsgType":"TIMTextElem","MsgContent":{"Text":"***"}}])");
     RunningReceiver r(dev_options(), [&](Receiver& rec) {
         rec.on<C2CBeforeSendMsg>([&](const C2CBeforeSendMsg&, const CallbackContext&) {
-            return Decision::modify(new_body, std::string("changed"));
+            return C2CBeforeSendMsg::Reply::modify(new_body, std::string("changed"));
         });
     });
     TlsClient c(r.port(), vendor_client());
@@ -278,7 +278,8 @@ TEST(Protocol, ModifyDecisionRepliesTheNewMessage) {
 
 TEST(Protocol, BodyWithoutTheDocumentedFieldsGets400) {
     RunningReceiver r(dev_options(), [&](Receiver& rec) {
-        rec.on<C2CBeforeSendMsg>([&](const C2CBeforeSendMsg&, const CallbackContext&) { return Decision::allow(); });
+        rec.on<C2CBeforeSendMsg>(
+            [&](const C2CBeforeSendMsg&, const CallbackContext&) { return C2CBeforeSendMsg::Reply::allow(); });
     });
     TlsClient c(r.port(), vendor_client());
     ASSERT_TRUE(c.connect());
@@ -299,11 +300,12 @@ TEST_P(HandlerFailure, BeforeCallbackFollowsThePolicyAndAfterCallbackGetsOk) {
     ReceiverOptions o = dev_options();
     o.before_failure_policy = GetParam().policy;
     RunningReceiver r(o, [&](Receiver& rec) {
-        rec.on<C2CBeforeSendMsg>([](const C2CBeforeSendMsg&, const CallbackContext&) -> Decision {
+        rec.on<C2CBeforeSendMsg>([](const C2CBeforeSendMsg&, const CallbackContext&) -> C2CBeforeSendMsg::Reply {
             throw std::runtime_error("db password=hunter2 unreachable");
         });
         rec.on<GroupBeforeSendMsg>([](const GroupBeforeSendMsg&, const CallbackContext&) {
-            return Decision::deny(120001, "a C2C code on a group command");  // outside 10100..10200
+            // Outside 10100..10200: the factory throws DecisionError, reported as InvalidDecision.
+            return GroupBeforeSendMsg::Reply::deny(120001, "a C2C code on a group command");
         });
         rec.on<StateChange>([](const StateChange&, const CallbackContext&) { throw 42; });
     });
@@ -394,7 +396,7 @@ TEST(Protocol, ABlockedHandlerDoesNotStallOtherConnections) {
             ++blocked;
             cv.notify_all();
             cv.wait_for(lock, std::chrono::seconds(20), [&] { return release; });
-            return Decision::allow();
+            return C2CBeforeSendMsg::Reply::allow();
         });
     });
     std::vector<std::thread> slow;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,17 +65,24 @@ void expect_accounts(const std::vector<imcb::Account>& list,
     for (std::size_t i = 0; i < list.size(); ++i) EXPECT_EQ(list[i].member_account, expected[i]);
 }
 
+void expect_accounts(const std::optional<std::vector<imcb::Account>>& list,
+                     const std::vector<std::string>& expected) {
+    ASSERT_TRUE(list.has_value());
+    expect_accounts(*list, expected);
+}
+
 // ---------------------------------------------------------------- fixtures, field by field
 
 TEST(EventsJson, StateChangeFixture) {
     const auto e = decode_fixture<imcb::StateChange>();
     EXPECT_EQ(e.event_time, 1629883332497);
-    EXPECT_EQ(e.action, "Login");
-    EXPECT_EQ(e.to_account, "testuser316");
-    EXPECT_EQ(e.reason, "Register");
-    ASSERT_EQ(e.kicked_device.size(), 2u);
-    EXPECT_EQ(e.kicked_device[0].platform, "Windows");
-    EXPECT_EQ(e.kicked_device[1].platform, "Android");
+    EXPECT_EQ(e.info.action, "Login");
+    EXPECT_EQ(e.info.to_account, "testuser316");
+    EXPECT_EQ(e.info.reason, "Register");
+    ASSERT_TRUE(e.kicked_device.has_value());
+    ASSERT_EQ(e.kicked_device->size(), 2u);
+    EXPECT_EQ(e.kicked_device->at(0).platform, "Windows");
+    EXPECT_EQ(e.kicked_device->at(1).platform, "Android");
 }
 
 TEST(EventsJson, C2CBeforeSendMsgFixture) {
@@ -170,11 +178,13 @@ TEST(EventsJson, GroupAfterCreateGroupFixture) {
     EXPECT_EQ(e.type, "Public");
     EXPECT_EQ(e.name, "MyFirstGroup");
     expect_accounts(e.member_list, {"bob", "peter"});
-    ASSERT_EQ(e.user_defined_data_list.size(), 2u);
-    EXPECT_EQ(e.user_defined_data_list[0].key, "UserDefined1");
-    EXPECT_EQ(e.user_defined_data_list[0].value, "hello");
-    EXPECT_EQ(e.user_defined_data_list[1].key, "UserDefined2");
-    EXPECT_EQ(e.user_defined_data_list[1].value, "world");
+    ASSERT_TRUE(e.user_defined_data_list.has_value());
+    const auto& data = *e.user_defined_data_list;
+    ASSERT_EQ(data.size(), 2u);
+    EXPECT_EQ(data[0].key, "UserDefined1");
+    EXPECT_EQ(data[0].value, "hello");
+    EXPECT_EQ(data[1].key, "UserDefined2");
+    EXPECT_EQ(data[1].value, "world");
     EXPECT_EQ(e.event_time, kGroupEventTime);
 }
 
@@ -450,7 +460,12 @@ TEST(EventsJson, UnknownFieldsAreIgnored) {
     json state = fixture<imcb::StateChange>();
     state["Info"]["NewField"] = 1;
     state["KickedDevice"][0]["Extra"] = nullptr;
-    EXPECT_EQ(state.get<imcb::StateChange>().action, "Login");
+    const auto s = state.get<imcb::StateChange>();
+    EXPECT_EQ(s.info.action, "Login");
+    EXPECT_EQ(s.info.unknown_fields, (json{{"NewField", 1}}));
+    EXPECT_EQ(s.kicked_device->at(0).unknown_fields, (json{{"Extra", nullptr}}));
+    EXPECT_EQ(json(s), state) << "re-encoding keeps unknown fields at every level";
+    EXPECT_EQ(e.unknown_fields, (json{{"SomeFutureField", {{"nested", json::array({1, 2, 3})}}}}));
 
     json friends = fixture<imcb::SnsPrevFriendAdd>();
     friends["FriendItem"][0]["Unknown"] = "?";
@@ -471,7 +486,7 @@ TEST(EventsJson, OptionalFieldsMayBeAbsentOrNull) {
 
     json state = fixture<imcb::StateChange>();
     state.erase("KickedDevice");
-    EXPECT_TRUE(state.get<imcb::StateChange>().kicked_device.empty());
+    EXPECT_EQ(state.get<imcb::StateChange>().kicked_device, std::nullopt);
 
     json create = fixture<imcb::GroupAfterCreateGroup>();
     create.erase("Owner_Account");
@@ -479,8 +494,8 @@ TEST(EventsJson, OptionalFieldsMayBeAbsentOrNull) {
     create.erase("UserDefinedDataList");
     const auto c = create.get<imcb::GroupAfterCreateGroup>();
     EXPECT_EQ(c.owner_account, std::nullopt);
-    EXPECT_TRUE(c.member_list.empty());
-    EXPECT_TRUE(c.user_defined_data_list.empty());
+    EXPECT_EQ(c.member_list, std::nullopt);
+    EXPECT_EQ(c.user_defined_data_list, std::nullopt);
 
     json friends = fixture<imcb::SnsPrevFriendAdd>();
     friends["FriendItem"] = json::array({{{"To_Account", "id9"}}});

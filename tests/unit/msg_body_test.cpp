@@ -113,14 +113,16 @@ TEST(MsgBody, ImageElem) {
     const auto &i = std::get<imcb::ImageElem>(e.typed);
     EXPECT_EQ(i.uuid, "1853095_D61040894AC3DE44CDFFFB3EC7EB720");
     EXPECT_EQ(i.image_format, 1);
-    ASSERT_EQ(i.image_info_array.size(), 3u);
-    EXPECT_EQ(i.image_info_array[0].type, 1);
-    EXPECT_EQ(i.image_info_array[0].size, 1853095);
-    EXPECT_EQ(i.image_info_array[0].width, 2448);
-    EXPECT_EQ(i.image_info_array[0].height, 3264);
-    EXPECT_EQ(i.image_info_array[0].url, "https://x/1.jpg");
-    EXPECT_EQ(i.image_info_array[2].type, 3);
-    EXPECT_EQ(i.image_info_array[2].url, "https://x/3.jpg");
+    ASSERT_TRUE(i.image_info_array.has_value());
+    const auto &decoded = *i.image_info_array;
+    ASSERT_EQ(decoded.size(), 3u);
+    EXPECT_EQ(decoded[0].type, 1);
+    EXPECT_EQ(decoded[0].size, 1853095);
+    EXPECT_EQ(decoded[0].width, 2448);
+    EXPECT_EQ(decoded[0].height, 3264);
+    EXPECT_EQ(decoded[0].url, "https://x/1.jpg");
+    EXPECT_EQ(decoded[2].type, 3);
+    EXPECT_EQ(decoded[2].url, "https://x/3.jpg");
 }
 
 TEST(MsgBody, FileElem) {
@@ -221,9 +223,10 @@ TEST(MsgBody, RelayElemDecodesNestedMessagesRecursively) {
     EXPECT_EQ(r.compatible_text, "Upgrade to view");
     EXPECT_EQ(r.abstract_list, (std::vector<std::string>{"A: hello", "B: [Sticker]"}));
     EXPECT_EQ(r.json_msg_key, std::nullopt);
-    ASSERT_EQ(r.msg_list.size(), 2u);
+    ASSERT_TRUE(r.msg_list.has_value());
+    ASSERT_EQ(r.msg_list->size(), 2u);
 
-    const auto &m0 = r.msg_list[0];
+    const auto &m0 = r.msg_list->at(0);
     EXPECT_EQ(m0.from_account, "144115233406643804");
     EXPECT_EQ(m0.to_account, "144115233404230016");
     EXPECT_EQ(m0.group_id, std::nullopt);
@@ -231,26 +234,29 @@ TEST(MsgBody, RelayElemDecodesNestedMessagesRecursively) {
     EXPECT_EQ(m0.msg_random, std::optional<std::uint32_t>(3998651049u));
     EXPECT_EQ(m0.msg_time_stamp, 1705567556);
     EXPECT_EQ(m0.cloud_custom_data, "ccd");
-    ASSERT_EQ(m0.msg_body.size(), 1u);
-    EXPECT_EQ(m0.msg_body[0].text(), "hello");
-    ASSERT_TRUE(std::holds_alternative<imcb::TextElem>(m0.msg_body[0].typed));
+    ASSERT_TRUE(m0.msg_body.has_value());
+    ASSERT_EQ(m0.msg_body->size(), 1u);
+    EXPECT_EQ(m0.msg_body->at(0).text(), "hello");
+    ASSERT_TRUE(std::holds_alternative<imcb::TextElem>(m0.msg_body->at(0).typed));
 
-    const auto &m1 = r.msg_list[1];
+    const auto &m1 = r.msg_list->at(1);
     EXPECT_EQ(m1.group_id, "@TGS#1ZZJGLHIX");
     EXPECT_EQ(m1.to_account, std::nullopt);
     EXPECT_EQ(m1.cloud_custom_data, std::nullopt);
-    ASSERT_EQ(m1.msg_body.size(), 2u);
-    ASSERT_TRUE(std::holds_alternative<imcb::FaceElem>(m1.msg_body[0].typed));
-    EXPECT_EQ(std::get<imcb::FaceElem>(m1.msg_body[0].typed).index, 7);
-    ASSERT_TRUE(std::holds_alternative<imcb::CustomElem>(m1.msg_body[1].typed));
-    EXPECT_EQ(std::get<imcb::CustomElem>(m1.msg_body[1].typed).data, "d");
+    ASSERT_TRUE(m1.msg_body.has_value());
+    const auto &body1 = *m1.msg_body;
+    ASSERT_EQ(body1.size(), 2u);
+    ASSERT_TRUE(std::holds_alternative<imcb::FaceElem>(body1[0].typed));
+    EXPECT_EQ(std::get<imcb::FaceElem>(body1[0].typed).index, 7);
+    ASSERT_TRUE(std::holds_alternative<imcb::CustomElem>(body1[1].typed));
+    EXPECT_EQ(std::get<imcb::CustomElem>(body1[1].typed).data, "d");
 
     // Over 12 KB the vendor sends only JsonMsgKey.
     const auto big = decode(element("TIMRelayElem", {{"Title", "t"}, {"JsonMsgKey", "key"}}));
     const auto &b = std::get<imcb::RelayElem>(big.typed);
     EXPECT_EQ(b.json_msg_key, "key");
-    EXPECT_TRUE(b.msg_list.empty());
-    EXPECT_TRUE(b.abstract_list.empty());
+    EXPECT_EQ(b.msg_list, std::nullopt);
+    EXPECT_EQ(b.abstract_list, std::nullopt);
 }
 
 TEST(MsgBody, RelayedMsgRandomMustBeUnsigned32) {

@@ -1,33 +1,34 @@
 #pragma once
 
-// The one list of commands the SDK knows. Adding a command: define its struct and from_json in
-// events.h / events_json.cpp, then name it in KnownEvents below. Dispatch, the catalogue and the
-// documentation table all derive from this list.
+// The one list of commands the SDK knows: the concatenation of each family's EventList
+// (events/*.h). Dispatch, decision rules, the catalogue and docs/callbacks.md derive from it.
+// Adding a command: declare its struct in its family header and name it in that family's list.
 
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "imcb/decision.h"
 #include "imcb/events.h"
 
 namespace imcb {
 
-template <class... Events>
-struct EventList {};
+namespace detail {
+template <class... Lists>
+struct concat;
+template <class... A>
+struct concat<EventList<A...>> {
+    using type = EventList<A...>;
+};
+template <class... A, class... B, class... Rest>
+struct concat<EventList<A...>, EventList<B...>, Rest...> : concat<EventList<A..., B...>, Rest...> {};
+}  // namespace detail
 
-using KnownEvents = EventList<StateChange,
-                              C2CBeforeSendMsg,
-                              C2CAfterSendMsg,
-                              C2CAfterMsgWithDraw,
-                              GroupBeforeSendMsg,
-                              GroupAfterSendMsg,
-                              GroupBeforeCreateGroup,
-                              GroupAfterCreateGroup,
-                              GroupAfterNewMemberJoin,
-                              GroupAfterMemberExit,
-                              SnsFriendAdd,
-                              SnsPrevFriendAdd>;
+using KnownEvents = typename detail::concat<StateEvents, SnsEvents, C2CEvents, GroupEvents,
+                                            PushEvents, OfficialAccountEvents>::type;
 
 template <class Event, class List>
 struct is_known_event;
@@ -46,15 +47,36 @@ constexpr DecisionRules rules_of() {
     }
 }
 
+namespace detail {
+template <class T, class = void>
+struct batched : std::false_type {};
+template <class T>
+struct batched<T, std::void_t<decltype(T::kBatched)>> : std::bool_constant<T::kBatched> {};
+}  // namespace detail
+
+/// Batched commands arrive as {"Events":[...]} (1..100); handlers see each event.
+template <class Event>
+inline constexpr bool is_batched_v = detail::batched<Event>::value;
+
+/// Largest batch the vendor documents; larger ones are refused.
+inline constexpr std::size_t kMaxBatchEvents = 100;
+
 struct CommandInfo {
     std::string_view command;
     Phase phase;
-    DecisionRules rules;  ///< meaningful for Phase::Before
+    DecisionRules rules;        ///< meaningful for Phase::Before
+    bool batched = false;       ///< body is {"Events":[...]}
+    std::string_view type_name; ///< the C++ struct, e.g. "imcb::C2CBeforeSendMsg"
+    std::string_view summary;   ///< one line, as in docs/callbacks.md
+    /// Decodes one event body into the typed struct and encodes it back (throws DecodeError).
+    nlohmann::json (*round_trip)(const nlohmann::json& event);
 };
 
 /// Every known command, in KnownEvents order.
 const std::vector<CommandInfo>& command_catalogue();
 /// The entry for a command name, or nullptr.
 const CommandInfo* find_command(std::string_view command);
+/// docs/callbacks.md: the catalogue as a Markdown document (command, phase, typed event, replies).
+std::string command_catalogue_markdown();
 
 }  // namespace imcb

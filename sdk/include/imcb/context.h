@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,7 +33,10 @@ struct CallbackContext {
     std::optional<std::int64_t> request_time;  ///< RequestTime, seconds, when signed
     std::string remote_addr;   ///< "ip:port" of the TLS peer (the vendor's egress address)
     const PeerIdentity* peer = nullptr;  ///< never null inside a handler
-    const nlohmann::json* body = nullptr;  ///< the whole parsed body, unknown fields included
+    /// The parsed body, unknown fields included; for batched commands, this event of the batch.
+    const nlohmann::json* body = nullptr;
+    std::size_t batch_index = 0;  ///< position of this event in a batch (0 for single events)
+    std::size_t batch_size = 1;   ///< events in the batch (1 for single events)
 
     const PeerIdentity& peer_identity() const { return *peer; }
     const nlohmann::json& raw() const { return *body; }

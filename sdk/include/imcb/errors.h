@@ -17,6 +17,7 @@ enum class ErrorCode {
     BindFailed,       ///< the listen address cannot be bound for another reason
     AlreadyStarted,   ///< the call is not allowed once the receiver serves
     DecodeFailed,     ///< a callback body does not have the documented shape
+    InvalidDecision,  ///< a handler built a reply its command does not accept
 };
 
 /// Base of every exception the SDK throws. Request-time problems never throw out of the SDK:

@@ -54,8 +54,9 @@ struct ReceiverStats {
     std::uint64_t worker_threads = 0;
 };
 
-/// A handler for a command by name: sees the parsed body, returns the decision (after-callbacks
-/// should return Decision::allow(), which replies OK).
+/// A handler for a command by name: sees the parsed body (for batched commands: one event of the
+/// batch), returns the decision (after-callbacks should return Decision::allow(), which replies
+/// OK). The receiver checks the decision against the command's rules before replying.
 using RawHandler = std::function<Decision(const nlohmann::json& body, const CallbackContext&)>;
 using ErrorHandler = std::function<void(const ErrorReport&)>;
 
@@ -78,20 +79,23 @@ class Receiver {
     Receiver(const Receiver&) = delete;
     Receiver& operator=(const Receiver&) = delete;
 
-    /// Typed handler. Before-events: Decision(const Event&, const CallbackContext&).
-    /// After-events: void(const Event&, const CallbackContext&). Register before start().
+    /// Typed handler. Before-events: Reply<Event>(const Event&, const CallbackContext&).
+    /// After-events: void(const Event&, const CallbackContext&). Batched commands (Push.*) call
+    /// the handler once per event of the batch, in order. Register before start().
     template <class Event, class F>
     Receiver& on(F&& handler) {
         static_assert(is_known_event_v<Event>, "Event must be listed in imcb::KnownEvents");
         if constexpr (Event::kPhase == Phase::Before) {
-            static_assert(std::is_invocable_r_v<Decision, F&, const Event&, const CallbackContext&>,
-                          "a before-callback handler returns imcb::Decision");
+            static_assert(
+                std::is_invocable_r_v<Reply<Event>, F&, const Event&, const CallbackContext&>,
+                "a before-callback handler returns imcb::Reply<Event> (also spelled Event::Reply)");
             return add_handler(
                 Event::kCommand,
                 [fn = std::forward<F>(handler)](const nlohmann::json& body,
                                                 const CallbackContext& ctx) mutable -> Decision {
                     const Event event = detail::decode_event<Event>(body);
-                    return fn(event, ctx);
+                    Reply<Event> reply = fn(event, ctx);
+                    return reply.decision();
                 });
         } else {
             static_assert(std::is_invocable_v<F&, const Event&, const CallbackContext&>,

@@ -1,0 +1,102 @@
+#pragma once
+
+// One-to-one messages: C2C.* and Bot.OnC2CMessage (protocol reference §3.2).
+
+#include "imcb/events/common.h"
+
+namespace imcb {
+
+/// The keys every one-to-one message callback carries, for a struct E with these members.
+template <class E>
+constexpr auto c2c_message_fields() {
+    return std::make_tuple(field("From_Account", &E::from_account),
+                           field("To_Account", &E::to_account), field("MsgSeq", &E::msg_seq),
+                           field("MsgRandom", &E::msg_random), field("MsgTime", &E::msg_time),
+                           field("MsgKey", &E::msg_key), field("MsgId", &E::msg_id),
+                           field("OnlineOnlyFlag", &E::online_only_flag),
+                           field("MsgBody", &E::msg_body),
+                           field("CloudCustomData", &E::cloud_custom_data),
+                           field<codec::EventTime>("EventTime", &E::event_time));
+}
+
+/// C2C.CallbackBeforeSendMsg: a one-to-one message is about to be sent.
+struct C2CBeforeSendMsg {
+    static constexpr std::string_view kCommand = "C2C.CallbackBeforeSendMsg";
+    static constexpr Phase kPhase = Phase::Before;
+    static constexpr DecisionRules kRules = DecisionRules::message(120001, 130000);
+    static constexpr std::string_view kSummary = "a one-to-one message is about to be sent";
+    using Reply = imcb::Reply<C2CBeforeSendMsg>;
+
+    std::string from_account;                      ///< From_Account
+    std::string to_account;                        ///< To_Account
+    std::uint32_t msg_seq = 0;                     ///< MsgSeq
+    std::uint32_t msg_random = 0;                  ///< MsgRandom
+    std::int64_t msg_time = 0;                     ///< MsgTime, seconds
+    std::string msg_key;                           ///< MsgKey
+    std::optional<std::string> msg_id;             ///< MsgId (newer payloads)
+    std::optional<int> online_only_flag;           ///< OnlineOnlyFlag: 1 = online-only message
+    std::vector<MsgElement> msg_body;              ///< MsgBody
+    std::optional<std::string> cloud_custom_data;  ///< CloudCustomData
+    std::optional<std::int64_t> event_time;        ///< EventTime, ms (newer payloads)
+    nlohmann::json unknown_fields;
+
+    static constexpr auto fields() { return c2c_message_fields<C2CBeforeSendMsg>(); }
+};
+
+/// C2C.CallbackAfterSendMsg: a one-to-one message was sent (also fired when delivery failed).
+struct C2CAfterSendMsg {
+    static constexpr std::string_view kCommand = "C2C.CallbackAfterSendMsg";
+    static constexpr Phase kPhase = Phase::After;
+    static constexpr std::string_view kSummary =
+        "a one-to-one message was sent (also when delivery failed: see SendMsgResult)";
+
+    std::string from_account;                      ///< From_Account
+    std::string to_account;                        ///< To_Account
+    std::uint32_t msg_seq = 0;                     ///< MsgSeq
+    std::uint32_t msg_random = 0;                  ///< MsgRandom
+    std::int64_t msg_time = 0;                     ///< MsgTime, seconds
+    std::string msg_key;                           ///< MsgKey
+    std::optional<std::string> msg_id;             ///< MsgId (newer payloads)
+    std::optional<int> online_only_flag;           ///< OnlineOnlyFlag
+    std::vector<MsgElement> msg_body;              ///< MsgBody
+    std::optional<std::string> cloud_custom_data;  ///< CloudCustomData
+    std::optional<std::int64_t> event_time;        ///< EventTime, ms (newer payloads)
+    int send_msg_result = 0;                       ///< SendMsgResult: 0 = delivered
+    std::string error_info;                        ///< ErrorInfo, e.g. "send msg succeed"
+    int unread_msg_num = 0;                        ///< UnreadMsgNum: -1 when delivery failed
+    nlohmann::json unknown_fields;
+
+    static constexpr auto fields() {
+        using E = C2CAfterSendMsg;
+        return std::tuple_cat(c2c_message_fields<E>(),
+                              std::make_tuple(field("SendMsgResult", &E::send_msg_result),
+                                              field("ErrorInfo", &E::error_info),
+                                              field("UnreadMsgNum", &E::unread_msg_num)));
+    }
+};
+
+/// C2C.CallbackAfterMsgWithDraw: a one-to-one message was recalled.
+struct C2CAfterMsgWithDraw {
+    static constexpr std::string_view kCommand = "C2C.CallbackAfterMsgWithDraw";
+    static constexpr Phase kPhase = Phase::After;
+    static constexpr std::string_view kSummary = "a one-to-one message was recalled";
+
+    std::string from_account;                ///< From_Account
+    std::string to_account;                  ///< To_Account
+    std::string msg_key;                     ///< MsgKey
+    int unread_msg_num = 0;                  ///< UnreadMsgNum
+    std::optional<std::int64_t> event_time;  ///< EventTime, ms
+    nlohmann::json unknown_fields;
+
+    static constexpr auto fields() {
+        using E = C2CAfterMsgWithDraw;
+        return std::make_tuple(field("From_Account", &E::from_account),
+                               field("To_Account", &E::to_account), field("MsgKey", &E::msg_key),
+                               field("UnreadMsgNum", &E::unread_msg_num),
+                               field<codec::EventTime>("EventTime", &E::event_time));
+    }
+};
+
+using C2CEvents = EventList<C2CBeforeSendMsg, C2CAfterSendMsg, C2CAfterMsgWithDraw>;
+
+}  // namespace imcb

@@ -1,0 +1,11 @@
+// Prints docs/callbacks.md from the SDK's command registry:
+//   imcb-catalogue > docs/callbacks.md
+
+#include <cstdio>
+
+#include "imcb/commands.h"
+
+int main() {
+    const std::string doc = imcb::command_catalogue_markdown();
+    return std::fwrite(doc.data(), 1, doc.size(), stdout) == doc.size() ? 0 : 1;
+}

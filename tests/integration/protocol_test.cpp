@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
+#include <optional>
 #include <thread>
 
 #include "signature.h"
@@ -467,6 +469,126 @@ TEST(Protocol, Http10ClientsGetNoInterimResponse) {
                        " HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: " + std::to_string(kState.size()) +
                        "\r\n\r\n" + kState));
     expect_envelope(c.read_response(), 200);  // the final reply, not "100 Continue"
+}
+
+
+// ------------------------------------------------------------------ batched callbacks (Push.*)
+
+/// A Push.OfflinePush body with `count` events whose MsgSeq are 1..count.
+json offline_push_batch(std::size_t count) {
+    const json doc = json::parse(fixture("Push.OfflinePush.json"));
+    json events = json::array();
+    for (std::size_t i = 0; i < count; ++i) {
+        json e = doc.at("Events").at(i % 2);
+        e["MsgSeq"] = i + 1;
+        events.push_back(std::move(e));
+    }
+    return json{{"Events", std::move(events)}};
+}
+
+TEST(Batch, HundredEventsReachTheTypedHandlerInOrderWithOneReply) {
+    std::vector<std::uint32_t> seqs;
+    std::vector<std::size_t> positions;
+    std::size_t batch_size = 0;
+    RunningReceiver r(dev_options(), [&](Receiver& rec) {
+        rec.on<PushOfflinePush>([&](const PushOfflinePush& e, const CallbackContext& ctx) {
+            seqs.push_back(e.msg_seq);
+            positions.push_back(ctx.batch_index);
+            batch_size = ctx.batch_size;
+            EXPECT_EQ(ctx.raw().at("MsgSeq"), e.msg_seq);  // raw() is this event, not the batch
+        });
+    });
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    const auto res = c.post(callback_target("Push.OfflinePush"), offline_push_batch(100).dump());
+    expect_envelope(res, 200);
+    ASSERT_EQ(seqs.size(), 100u);
+    for (std::size_t i = 0; i < seqs.size(); ++i) {
+        EXPECT_EQ(seqs[i], i + 1);
+        EXPECT_EQ(positions[i], i);
+    }
+    EXPECT_EQ(batch_size, 100u);
+    EXPECT_EQ(r.receiver().stats().handler_failures, 0u);
+}
+
+TEST(Batch, AMalformedEventIsReportedAndTheOthersAreDelivered) {
+    std::vector<std::uint32_t> seqs;
+    RunningReceiver r(dev_options(), [&](Receiver& rec) {
+        rec.on<PushOfflinePush>([&](const PushOfflinePush& e, const CallbackContext&) {
+            if (e.msg_seq == 5) throw std::runtime_error("store unavailable");
+            seqs.push_back(e.msg_seq);
+        });
+    });
+    json body = offline_push_batch(10);
+    body["Events"][2]["MsgRandom"] = -1;       // not an unsigned 32-bit integer
+    body["Events"][6].erase("To_Account");     // a required key missing
+    body["Events"][8] = "not an event";
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    expect_envelope(c.post(callback_target("Push.OfflinePush"), body.dump()), 200);
+    EXPECT_EQ(seqs, (std::vector<std::uint32_t>{1, 2, 4, 6, 8, 10}));
+    ASSERT_TRUE(r.has_report(ErrorKind::DecodeFailed));
+    ASSERT_TRUE(r.has_report(ErrorKind::HandlerFailed));
+    std::vector<std::string> messages;
+    for (const auto& report : r.reports()) {
+        if (report.command == "Push.OfflinePush") messages.push_back(report.message);
+    }
+    const auto mentions = [&](const std::string& a, const std::string& b) {
+        return std::any_of(messages.begin(), messages.end(), [&](const std::string& m) {
+            return m.find(a) != std::string::npos && m.find(b) != std::string::npos;
+        });
+    };
+    EXPECT_TRUE(mentions("Events[2] of 10", "MsgRandom"));
+    EXPECT_TRUE(mentions("Events[6] of 10", "To_Account"));
+    EXPECT_TRUE(mentions("Events[8] of 10", "object"));
+    EXPECT_TRUE(mentions("Events[4] of 10", "store unavailable"));
+    EXPECT_EQ(r.receiver().stats().handler_failures, 4u);
+}
+
+TEST(Batch, BodiesThatAreNotBatchesOf1To100AreRejected) {
+    int calls = 0;
+    RunningReceiver r(dev_options(), [&](Receiver& rec) {
+        rec.on<PushAllMemberPush>([&](const PushAllMemberPush&, const CallbackContext&) { ++calls; });
+        rec.on<PushOfflinePush>([&](const PushOfflinePush&, const CallbackContext&) { ++calls; });
+    });
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    const std::string all_member = callback_target("Push.AllMemberPush");
+    expect_envelope(c.post(all_member, R"({"Events":[]})"), 400);
+    expect_envelope(c.post(all_member, R"({"Events":{}})"), 400);
+    expect_envelope(c.post(all_member, R"({"events":[{}]})"), 400);
+    expect_envelope(c.post(callback_target("Push.OfflinePush"), offline_push_batch(101).dump()), 400);
+    EXPECT_EQ(calls, 0);
+    expect_envelope(c.post(all_member, fixture("Push.AllMemberPush.json")), 200);
+    EXPECT_EQ(calls, 2);
+}
+
+TEST(Batch, RawHandlersOfBatchedCommandsAlsoSeeEachEvent) {
+    std::vector<std::string> accounts;
+    RunningReceiver r(dev_options(), [&](Receiver& rec) {
+        rec.on_raw("Push.AllMemberPush", [&](const json& event, const CallbackContext&) {
+            accounts.push_back(event.at("To_Account").get<std::string>());
+            return Decision::allow();
+        });
+    });
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    expect_envelope(c.post(callback_target("Push.AllMemberPush"), fixture("Push.AllMemberPush.json")), 200);
+    EXPECT_EQ(accounts, (std::vector<std::string>{"user2", "user3"}));
+}
+
+TEST(Protocol, TypedContentCallbackDispatchesByTheUrlWithoutABodyCommand) {
+    std::optional<ContentResultNotify> seen;
+    RunningReceiver r(dev_options(), [&](Receiver& rec) {
+        rec.on<ContentResultNotify>([&](const ContentResultNotify& e, const CallbackContext&) { seen = e; });
+    });
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect());
+    const std::string target = "/?SdkAppid=888888&CallbackCommand=ContentCallback.ResultNotify&contenttype=json";
+    expect_envelope(c.post(target, fixture("ContentCallback.ResultNotify.json")), 200);
+    ASSERT_TRUE(seen.has_value());
+    EXPECT_EQ(seen->scene, "C2C");
+    EXPECT_EQ(seen->ctxcb_result, 1);
 }
 
 }  // namespace

@@ -62,6 +62,16 @@ struct DecisionRules {
         r.result_code_max = max;
         return r;
     }
+    constexpr DecisionRules with_silent_drop() const {
+        DecisionRules r = *this;
+        r.can_drop = true;
+        return r;
+    }
+    constexpr DecisionRules with_message_change() const {
+        DecisionRules r = *this;
+        r.can_modify_message = true;
+        return r;
+    }
     constexpr DecisionRules with_member_refusal() const {
         DecisionRules r = *this;
         r.can_refuse_members = true;

@@ -34,16 +34,23 @@ std::string describe(const json& v) { return v.is_number() ? v.dump() : v.type_n
 
 std::string quoted(std::string_view key) { return "\"" + std::string(key) + "\""; }
 
+std::string Label::str() const {
+    if (parent == nullptr) return quoted(key);
+    return parent->str() + "[" + std::to_string(index) + "]";
+}
+
 void fail_missing(const json& at, std::string_view key) {
     throw json::out_of_range::create(403, "missing field " + quoted(key), &at);
 }
 
-void fail_type(const json& v, const std::string& label, std::string_view expected) {
+void fail_type(const json& v, const Label& label, std::string_view expected) {
     throw json::type_error::create(
-        302, "field " + label + " must be " + std::string(expected) + ", not " + describe(v), &v);
+        302, "field " + label.str() + " must be " + std::string(expected) + ", not " + describe(v),
+        &v);
 }
 
-void rethrow_within(const std::string& label, const json& at) {
+void rethrow_within(const Label& where, const json& at) {
+    const std::string label = where.str();
     try {
         throw;
     } catch (const json::type_error& e) {
@@ -75,7 +82,7 @@ std::optional<std::uint64_t> as_uint64(const json& v) {
 
 /// EventTime: a non-negative JSON integer, or a string of digits as in most Group.* examples
 /// ("1670574414123"). Anything else fails with one message for all cases.
-std::int64_t read_event_time(const json& v, const std::string& label) {
+std::int64_t read_event_time(const json& v, const Label& label) {
     if (v.is_number_integer()) {
         // An unsigned value above INT64_MAX reads back negative and is rejected with the rest.
         const auto n = v.get<std::int64_t>();
@@ -125,22 +132,22 @@ std::string MsgElement::text() const {
 }
 
 void from_json(const nlohmann::json& j, MsgElement& e) {
-    using detail::quoted;
+    using detail::Label;
     if (!j.is_object()) {
         throw nlohmann::json::type_error::create(
             302, std::string("MsgBody element must be a JSON object, not ") + j.type_name(), &j);
     }
     const auto type = j.find("MsgType");
     if (type == j.end()) detail::fail_missing(j, "MsgType");
-    detail::read_value(*type, e.type, quoted("MsgType"));
+    detail::read_value(*type, e.type, Label{"MsgType"});
     const auto content = j.find("MsgContent");
     if (content == j.end()) detail::fail_missing(j, "MsgContent");
-    if (!content->is_object()) detail::fail_type(*content, quoted("MsgContent"), "an object");
+    if (!content->is_object()) detail::fail_type(*content, Label{"MsgContent"}, "an object");
     e.content = *content;
     try {
         e.typed = decode_content(e.type, e.content);
     } catch (const nlohmann::json::exception&) {
-        detail::rethrow_within(quoted("MsgContent"), e.content);
+        detail::rethrow_within(Label{"MsgContent"}, e.content);
     }
 }
 

@@ -84,7 +84,7 @@ Response Pipeline::handle(const InboundRequest& in) const {
     if (verdict.status != 200) {
         return reject(verdict.status,
                       verdict.status == 400 ? ErrorKind::BadRequest : ErrorKind::Unauthorized,
-                      std::move(verdict.message), q.command, in);
+                      std::move(verdict.message), std::string(q.command), in);
     }
     if (q.command.empty()) {
         return reject(400, ErrorKind::BadRequest, "CallbackCommand query parameter is missing", {}, in);
@@ -94,23 +94,23 @@ Response Pipeline::handle(const InboundRequest& in) const {
     if (!nesting_within(in.body, kMaxJsonDepth)) {
         return reject(400, ErrorKind::MalformedJson,
                       "body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels",
-                      q.command, in);
+                      std::string(q.command), in);
     }
     const nlohmann::json body = nlohmann::json::parse(in.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
         return reject(400, ErrorKind::MalformedJson,
                       body.is_discarded() ? "body is not valid JSON" : "body is not a JSON object",
-                      q.command, in);
+                      std::string(q.command), in);
     }
 
     // Stage: dispatch.
     const Route route = registry_.find(q.command);
     CallbackContext ctx;
-    ctx.command = q.command;
+    ctx.command = std::string(q.command);
     ctx.sdk_app_id = policy_.sdk_app_id;
-    ctx.client_ip = q.client_ip;
-    ctx.opt_platform = q.opt_platform;
-    ctx.content_type = q.content_type;
+    ctx.client_ip = std::string(q.client_ip);
+    ctx.opt_platform = std::string(q.opt_platform);
+    ctx.content_type = std::string(q.content_type);
     ctx.request_time = verdict.request_time;
     ctx.remote_addr = in.remote_addr;
     ctx.peer = &in.peer;
@@ -121,7 +121,7 @@ Response Pipeline::handle(const InboundRequest& in) const {
             reporter_.report(ErrorKind::UnknownCommand,
                              "no handler for this command; replied OK (register on_unknown or "
                              "on_raw to handle it)",
-                             q.command, in.remote_addr);
+                             ctx.command, in.remote_addr);
         }
         return {200, ok_envelope()};
     }
@@ -136,7 +136,7 @@ Response Pipeline::handle(const InboundRequest& in) const {
         if (route.info->phase == Phase::After) return {200, ok_envelope()};
         std::string why = decision.violation(route.info->rules);
         if (!why.empty()) {
-            return failed(route.info, ErrorKind::InvalidDecision, std::move(why), q.command, in);
+            return failed(route.info, ErrorKind::InvalidDecision, std::move(why), ctx.command, in);
         }
     }
     if (decision.kind() == Decision::Kind::Allow && decision.error_info().empty()) {

@@ -14,7 +14,7 @@ QueryVerdict reject(int status, std::string message) {
     return v;
 }
 
-bool parse_digits(const std::string& s, std::int64_t& out) {
+bool parse_digits(std::string_view s, std::int64_t& out) {
     if (s.empty() || s.size() > 18) return false;
     for (const char c : s) {
         if (c < '0' || c > '9') return false;
@@ -31,6 +31,7 @@ int hex_value(char c) {
 }
 
 std::string decode_component(std::string_view s) {
+    if (s.find_first_of("%+") == std::string_view::npos) return std::string(s);
     std::string out;
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -70,7 +71,7 @@ QueryParams parse_query_string(std::string_view target) {
 QueryVerdict parse_query(const QueryParams& params, CallbackQuery& out) {
     struct Field {
         const char* name;
-        std::string CallbackQuery::*member;
+        std::string_view CallbackQuery::*member;
     };
     static constexpr Field kFields[] = {
         {"SdkAppid", &CallbackQuery::sdk_app_id},     {"CallbackCommand", &CallbackQuery::command},
@@ -95,7 +96,7 @@ QueryVerdict check_query(const CallbackQuery& q, const QueryPolicy& policy,
     if (q.sdk_app_id.empty()) return reject(403, "SdkAppid query parameter is missing");
     if (!parse_digits(q.sdk_app_id, app_id) || static_cast<std::uint64_t>(app_id) != policy.sdk_app_id) {
         // (SDKAppIDs are 10 digits; 18 digits bound the parse and the configured value alike.)
-        return reject(403, "SdkAppid " + q.sdk_app_id.substr(0, 32) +
+        return reject(403, "SdkAppid " + std::string(q.sdk_app_id.substr(0, 32)) +
                                " is not this receiver's application");
     }
     QueryVerdict ok;
@@ -110,7 +111,8 @@ QueryVerdict check_query(const CallbackQuery& q, const QueryPolicy& policy,
         std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     const std::int64_t skew = now_s > t ? now_s - t : t - now_s;
     if (skew > static_cast<std::int64_t>(policy.window.count())) {
-        return reject(401, "RequestTime " + q.request_time + " is " + std::to_string(skew) +
+        return reject(401, "RequestTime " + std::string(q.request_time) + " is " +
+                               std::to_string(skew) +
                                " s away from this server's clock (allowed: " +
                                std::to_string(policy.window.count()) +
                                " s); a replay, or a clock that needs NTP");

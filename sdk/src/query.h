@@ -13,14 +13,15 @@ namespace imcb::detail {
 
 using QueryParams = std::multimap<std::string, std::string>;
 
+/// Views into the QueryParams it was parsed from, which must outlive it.
 struct CallbackQuery {
-    std::string sdk_app_id;
-    std::string command;
-    std::string content_type;
-    std::string client_ip;
-    std::string opt_platform;
-    std::string sign;
-    std::string request_time;
+    std::string_view sdk_app_id;
+    std::string_view command;
+    std::string_view content_type;
+    std::string_view client_ip;
+    std::string_view opt_platform;
+    std::string_view sign;
+    std::string_view request_time;
 };
 
 struct QueryPolicy {

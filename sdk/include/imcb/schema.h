@@ -120,18 +120,27 @@ struct field_traits<Field<C, M, Codec>> {
 };
 
 std::string quoted(std::string_view key);
+
+/// Where a value sits: "Key", or "Key"[3] for an element. Rendered only when an error names it.
+struct Label {
+    std::string_view key;
+    const Label* parent = nullptr;
+    std::size_t index = 0;
+    std::string str() const;
+};
+
 [[noreturn]] void fail_missing(const json& at, std::string_view key);
-[[noreturn]] void fail_type(const json& v, const std::string& label, std::string_view expected);
+[[noreturn]] void fail_type(const json& v, const Label& label, std::string_view expected);
 /// Re-throws a decode error from inside label with "in <label>: " in front.
-[[noreturn]] void rethrow_within(const std::string& label, const json& at);
-std::int64_t read_event_time(const json& v, const std::string& label);
+[[noreturn]] void rethrow_within(const Label& label, const json& at);
+std::int64_t read_event_time(const json& v, const Label& label);
 /// The value of a JSON integer that fits the type, or nullopt.
 std::optional<std::int64_t> as_int64(const json& v);
 std::optional<std::uint64_t> as_uint64(const json& v);
 
 /// A JSON integer that fits T exactly (no floats, no wrap-around, no negatives for unsigned T).
 template <class T>
-T read_integer(const json& v, const std::string& label) {
+T read_integer(const json& v, const Label& label) {
     static_assert(std::is_integral_v<T> && !std::is_same_v<T, bool>);
     using limits = std::numeric_limits<T>;
     if constexpr (std::is_signed_v<T>) {
@@ -156,7 +165,7 @@ void encode_object(json& j, const T& in);
 
 /// One JSON value into T; label names it in errors.
 template <class T, class Codec = codec::Plain>
-void read_value(const json& v, T& out, const std::string& label) {
+void read_value(const json& v, T& out, const Label& label) {
     if constexpr (std::is_same_v<Codec, codec::EventTime>) {
         static_assert(std::is_same_v<T, std::int64_t>, "codec::EventTime reads std::int64_t");
         out = read_event_time(v, label);
@@ -178,8 +187,7 @@ void read_value(const json& v, T& out, const std::string& label) {
         out.clear();
         out.resize(v.size());
         for (std::size_t i = 0; i < v.size(); ++i) {
-            read_value<typename T::value_type, Codec>(v[i], out[i],
-                                                      label + "[" + std::to_string(i) + "]");
+            read_value<typename T::value_type, Codec>(v[i], out[i], Label{{}, &label, i});
         }
     } else {
         if (!v.is_object()) fail_type(v, label, "an object");
@@ -243,11 +251,11 @@ void decode_object(const json& j, T& out) {
                 } else {
                     typename M::value_type value{};
                     read_value<typename M::value_type, typename traits::codec>(*it, value,
-                                                                               quoted(f.key));
+                                                                               Label{f.key});
                     out.*f.member = std::move(value);
                 }
             } else {
-                read_value<M, typename traits::codec>(*it, out.*f.member, quoted(f.key));
+                read_value<M, typename traits::codec>(*it, out.*f.member, Label{f.key});
             }
         });
         if (matched) continue;

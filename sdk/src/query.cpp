@@ -31,7 +31,9 @@ int hex_value(char c) {
 }
 
 std::string decode_component(std::string_view s) {
-    if (s.find_first_of("%+") == std::string_view::npos) return std::string(s);
+    bool plain = true;
+    for (const char c : s) plain &= (c != '%') & (c != '+');
+    if (plain) return std::string(s);
     std::string out;
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {

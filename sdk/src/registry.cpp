@@ -42,8 +42,9 @@ std::string replies_of(const CommandInfo& c) {
     std::string out;
     const auto add = [&](const std::string& s) { out += (out.empty() ? "" : ", ") + s; };
     if (r.has_friend_results) {
-        add("`friend_results()`: a ResultItem per account, ResultCode 0 or " +
-            code_range(r.result_code_min, r.result_code_max));
+        // The vendor ignores a top-level ErrorCode here: answers are per account only.
+        return "`friend_results()`: a ResultItem per requested account, ResultCode 0 (allow) or " +
+               code_range(r.result_code_min, r.result_code_max) + " (refuse)";
     }
     add("`allow()`");
     add("`deny()` (ErrorCode 1)");

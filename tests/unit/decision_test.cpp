@@ -239,4 +239,104 @@ TEST(DecisionViolation, RefuseMembersNeedsTheRule) {
     EXPECT_NE(Decision::refuse_members({"jared"}).violation(DecisionRules{}), "");
 }
 
+
+// ------------------------------------------------------------------ typed replies (Reply<Event>)
+
+using imcb::C2CBeforeSendMsg;
+using imcb::DecisionError;
+using imcb::GroupBeforeCreateGroup;
+using imcb::GroupBeforeSendMsg;
+
+/// what() of the DecisionError thrown by f, or "" (plus a failure) when nothing is thrown.
+template <class F>
+std::string decision_error(F&& f) {
+    try {
+        (void)f();
+    } catch (const DecisionError& e) {
+        EXPECT_EQ(e.code(), imcb::ErrorCode::InvalidDecision);
+        return e.what();
+    }
+    ADD_FAILURE() << "no DecisionError";
+    return {};
+}
+
+TEST(TypedReply, EveryResponseFixtureIsProducedByItsTypedReply) {
+    const json c2c_modify = response_fixture("C2C.CallbackBeforeSendMsg.modify");
+    const json group_modify = response_fixture("Group.CallbackBeforeSendMsg.modify");
+    EXPECT_EQ(C2CBeforeSendMsg::Reply::allow().decision().to_reply(),
+              response_fixture("C2C.CallbackBeforeSendMsg.allow"));
+    EXPECT_EQ(C2CBeforeSendMsg::Reply::allow().decision().to_reply(), response_fixture("generic-ok"));
+    EXPECT_EQ(C2CBeforeSendMsg::Reply::deny().decision().to_reply(),
+              response_fixture("C2C.CallbackBeforeSendMsg.deny"));
+    EXPECT_EQ(C2CBeforeSendMsg::Reply::drop().decision().to_reply(),
+              response_fixture("C2C.CallbackBeforeSendMsg.silent-drop"));
+    EXPECT_EQ(C2CBeforeSendMsg::Reply::modify(c2c_modify.at("MsgBody"),
+                                              c2c_modify.at("CloudCustomData").get<std::string>())
+                  .decision()
+                  .to_reply(),
+              c2c_modify);
+    EXPECT_EQ(GroupBeforeSendMsg::Reply::modify(group_modify.at("MsgBody")).decision().to_reply(),
+              group_modify);
+    EXPECT_EQ(GroupBeforeCreateGroup::Reply::deny().decision().to_reply(),
+              response_fixture("Group.CallbackBeforeCreateGroup.deny"));
+    EXPECT_EQ(imcb::GroupBeforeInviteJoinGroup::Reply::refuse_members({"jared"}).decision().to_reply(),
+              response_fixture("Group.CallbackBeforeInviteJoinGroup.partial"));
+    EXPECT_EQ(imcb::SnsPrevFriendAdd::Reply::friend_results(
+                  {FriendCheckResult::allow("id1"), FriendCheckResult::allow("id2")})
+                  .decision()
+                  .to_reply(),
+              response_fixture("Sns.CallbackPrevFriendAdd.resultitem"));
+}
+
+TEST(TypedReply, CustomCodesAreCheckedWhenTheReplyIsBuilt) {
+    EXPECT_EQ(C2CBeforeSendMsg::Reply::deny(120001, "x").decision().error_code(), 120001);
+    EXPECT_EQ(C2CBeforeSendMsg::Reply::deny(130000, "x").decision().error_code(), 130000);
+    const std::string below = decision_error([] { return C2CBeforeSendMsg::Reply::deny(120000, "x"); });
+    EXPECT_NE(below.find("C2C.CallbackBeforeSendMsg"), std::string::npos) << below;
+    EXPECT_NE(below.find("120001..130000"), std::string::npos) << below;
+    EXPECT_NE(decision_error([] { return C2CBeforeSendMsg::Reply::deny(130001, "x"); }), "");
+    EXPECT_NE(decision_error([] { return C2CBeforeSendMsg::Reply::deny(10100, "x"); }), "");
+
+    EXPECT_EQ(GroupBeforeSendMsg::Reply::deny(10100, "x").decision().error_code(), 10100);
+    EXPECT_EQ(GroupBeforeCreateGroup::Reply::deny(10200, "x").decision().error_code(), 10200);
+    const std::string group = decision_error([] { return GroupBeforeSendMsg::Reply::deny(120001, "x"); });
+    EXPECT_NE(group.find("10100..10200"), std::string::npos) << group;
+    EXPECT_NE(decision_error([] { return GroupBeforeCreateGroup::Reply::deny(10099, "x"); }), "");
+    EXPECT_NE(decision_error([] { return GroupBeforeCreateGroup::Reply::deny(0, "x"); }), "");
+}
+
+TEST(TypedReply, ModifiedMessagesMustBeValidMessages) {
+    EXPECT_NE(decision_error([] { return C2CBeforeSendMsg::Reply::modify(std::nullopt); }), "");
+    EXPECT_NE(decision_error([] { return C2CBeforeSendMsg::Reply::modify(json::array()); }), "");
+    EXPECT_NE(decision_error([] { return C2CBeforeSendMsg::Reply::modify(json::array({"text"})); }), "");
+    const std::string no_content = decision_error([] {
+        return GroupBeforeSendMsg::Reply::modify(json::array({{{"MsgType", "TIMTextElem"}}}));
+    });
+    EXPECT_NE(no_content.find("MsgBody[0]"), std::string::npos) << no_content;
+    const json custom = {{"MsgType", "TIMCustomElem"}, {"MsgContent", {{"Data", "x"}}}};
+    const std::string two_custom = decision_error(
+        [&] { return C2CBeforeSendMsg::Reply::modify(json::array({custom, custom})); });
+    EXPECT_NE(two_custom.find("at most one TIMCustomElem"), std::string::npos) << two_custom;
+    EXPECT_EQ(C2CBeforeSendMsg::Reply::modify(json::array({custom}), std::string("c"))
+                  .decision()
+                  .kind(),
+              Decision::Kind::Modify);
+}
+
+TEST(TypedReply, FriendResultsAreCheckedWhenTheReplyIsBuilt) {
+    using Reply = imcb::SnsPrevFriendAdd::Reply;
+    EXPECT_EQ(Reply::friend_results({FriendCheckResult::refuse("id1", 38000, "no"),
+                                     FriendCheckResult::refuse("id2", 39000, "no")})
+                  .decision()
+                  .kind(),
+              Decision::Kind::FriendResults);
+    const std::string low =
+        decision_error([] { return Reply::friend_results({FriendCheckResult::refuse("id1", 37999, "")}); });
+    EXPECT_NE(low.find("38000..39000"), std::string::npos) << low;
+    EXPECT_NE(decision_error([] { return Reply::friend_results({FriendCheckResult::refuse("id1", 39001, "")}); }),
+              "");
+    EXPECT_NE(decision_error([] { return Reply::friend_results({}); }), "");
+    EXPECT_NE(decision_error([] { return Reply::friend_results({FriendCheckResult::allow("")}); }), "");
+}
+
 }  // namespace

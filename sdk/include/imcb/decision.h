@@ -145,9 +145,17 @@ template <class Event>
 class Reply {
   public:
     /// ErrorCode 0: the event proceeds.
-    static Reply allow() { return Reply(Decision::allow()); }
+    static Reply allow() {
+        static_assert(!Event::kRules.has_friend_results,
+                      "friend pre-checks are answered per account: use friend_results() with one FriendCheckResult per requested account (the vendor ignores a top-level ErrorCode)");
+        return Reply(Decision::allow());
+    }
     /// ErrorCode 1: the vendor refuses the event with its generic error.
-    static Reply deny() { return Reply(Decision::deny()); }
+    static Reply deny() {
+        static_assert(!Event::kRules.has_friend_results,
+                      "friend pre-checks are answered per account: use friend_results() with one FriendCheckResult per requested account (the vendor ignores a top-level ErrorCode)");
+        return Reply(Decision::deny());
+    }
     /// A custom code from the command's documented range, with the text shown to the client.
     static Reply deny(int error_code, std::string error_info) {
         static_assert(Event::kRules.custom_code_min != 0,

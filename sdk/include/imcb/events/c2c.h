@@ -97,6 +97,103 @@ struct C2CAfterMsgWithDraw {
     }
 };
 
-using C2CEvents = EventList<C2CBeforeSendMsg, C2CAfterSendMsg, C2CAfterMsgWithDraw>;
+/// C2C.CallbackAfterMsgReport: a user marked a one-to-one conversation as read.
+struct C2CAfterMsgReport {
+    static constexpr std::string_view kCommand = "C2C.CallbackAfterMsgReport";
+    static constexpr Phase kPhase = Phase::After;
+    static constexpr std::string_view kSummary = "a user marked a one-to-one conversation as read";
+
+    std::string report_account;       ///< Report_Account: who marked the conversation as read
+    std::string peer_account;         ///< Peer_Account: the other party of the conversation
+    std::int64_t last_read_time = 0;  ///< LastReadTime, seconds: everything before it is read
+    // Optional: the newest (Chinese) example body of this callback leaves UnreadMsgNum out.
+    std::optional<int> unread_msg_num;       ///< UnreadMsgNum: Report_Account's unread total
+    std::optional<std::int64_t> event_time;  ///< EventTime, ms (newer payloads)
+    nlohmann::json unknown_fields;
+
+    static constexpr auto fields() {
+        using E = C2CAfterMsgReport;
+        return std::make_tuple(field("Report_Account", &E::report_account),
+                               field("Peer_Account", &E::peer_account),
+                               field("LastReadTime", &E::last_read_time),
+                               field("UnreadMsgNum", &E::unread_msg_num),
+                               field<codec::EventTime>("EventTime", &E::event_time));
+    }
+};
+
+/// One ExtensionList entry of C2C.CallbackAfterC2CMsgExtension: a message extension key.
+struct C2CMsgExtensionItem {
+    std::string key;        ///< Key
+    std::string value;      ///< Value: "" when the key was deleted
+    std::uint64_t seq = 0;  ///< Seq: this key's version
+    nlohmann::json unknown_fields;
+    static constexpr auto fields() {
+        using I = C2CMsgExtensionItem;
+        return std::make_tuple(field("Key", &I::key), field("Value", &I::value),
+                               field("Seq", &I::seq));
+    }
+};
+
+/// C2C.CallbackAfterC2CMsgExtension: a one-to-one message's extensions were set, deleted or
+/// cleared.
+struct C2CAfterC2CMsgExtension {
+    static constexpr std::string_view kCommand = "C2C.CallbackAfterC2CMsgExtension";
+    static constexpr Phase kPhase = Phase::After;
+    static constexpr std::string_view kSummary =
+        "a one-to-one message's extensions were set, deleted or cleared";
+
+    std::string from_account;  ///< From_Account: the message's sender
+    std::string to_account;    ///< To_Account: the message's recipient
+    std::string msg_key;       ///< MsgKey: the message
+    int operate_type = 0;      ///< OperateType: 1 = set, 2 = delete, 3 = clear
+    // Optional: a clear (OperateType 3) names no keys; the documented group variant sends [].
+    std::optional<std::vector<C2CMsgExtensionItem>> extension_list;  ///< ExtensionList
+    std::uint64_t seq = 0;                   ///< Seq: the message's latest extension version
+    std::optional<std::int64_t> event_time;  ///< EventTime, ms
+    nlohmann::json unknown_fields;
+
+    static constexpr auto fields() {
+        using E = C2CAfterC2CMsgExtension;
+        return std::make_tuple(field("From_Account", &E::from_account),
+                               field("To_Account", &E::to_account), field("MsgKey", &E::msg_key),
+                               field("OperateType", &E::operate_type),
+                               field("ExtensionList", &E::extension_list), field("Seq", &E::seq),
+                               field<codec::EventTime>("EventTime", &E::event_time));
+    }
+};
+
+/// Bot.OnC2CMessage: a one-to-one message was sent to a chatbot account.
+struct BotOnC2CMessage {
+    static constexpr std::string_view kCommand = "Bot.OnC2CMessage";
+    static constexpr Phase kPhase = Phase::After;
+    static constexpr std::string_view kSummary = "a one-to-one message was sent to a chatbot";
+
+    std::string from_account;                      ///< From_Account: the sender
+    std::string to_account;                        ///< To_Account: the chatbot
+    std::uint32_t msg_seq = 0;                     ///< MsgSeq
+    std::uint32_t msg_random = 0;                  ///< MsgRandom
+    std::int64_t msg_time = 0;                     ///< MsgTime, seconds
+    std::string msg_key;                           ///< MsgKey
+    std::optional<std::string> msg_id;             ///< MsgId (newer payloads)
+    std::optional<int> online_only_flag;           ///< OnlineOnlyFlag: 1 = online-only message
+    std::vector<MsgElement> msg_body;              ///< MsgBody
+    std::optional<std::string> cloud_custom_data;  ///< CloudCustomData
+    std::optional<std::int64_t> event_time;        ///< EventTime, ms
+    int send_msg_result = 0;                       ///< SendMsgResult: 0 = delivered
+    std::string error_info;                        ///< ErrorInfo, e.g. "send msg succeed"
+    std::optional<int> unread_msg_num;  ///< UnreadMsgNum: -1 when delivery failed; not always sent
+    nlohmann::json unknown_fields;
+
+    static constexpr auto fields() {
+        using E = BotOnC2CMessage;
+        return std::tuple_cat(c2c_message_fields<E>(),
+                              std::make_tuple(field("SendMsgResult", &E::send_msg_result),
+                                              field("ErrorInfo", &E::error_info),
+                                              field("UnreadMsgNum", &E::unread_msg_num)));
+    }
+};
+
+using C2CEvents = EventList<C2CBeforeSendMsg, C2CAfterSendMsg, C2CAfterMsgWithDraw,
+                            C2CAfterMsgReport, C2CAfterC2CMsgExtension, BotOnC2CMessage>;
 
 }  // namespace imcb

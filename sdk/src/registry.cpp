@@ -96,7 +96,9 @@ std::string command_catalogue_markdown() {
             << " | " << c.summary << " |\n";
     }
     out << "\nCommands not listed reach `Receiver::on_unknown` (or a handler registered with\n"
-           "`on_raw`) with their raw body.\n";
+           "`on_raw`) with their raw body. The vendor's command lists also name\n"
+           "`Chatbot.OnC2CSignalMessage` without documenting its fields or whether it is a before- or\n"
+           "after-callback, so it is left to those handlers.\n";
     return out.str();
 }
 

@@ -4,11 +4,21 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace imcb {
+
+/// Client platforms, as OptPlatform and StateChange's KickedDevice.Platform name them.
+enum class Platform { RestApi, Web, Android, IOS, Windows, Mac, IPad, Linux, Unknown };
+
+/// The platform a value names, compared case-insensitively: State.StateChange writes "IOS" where
+/// every other callback writes "iOS", and some pages write "macOS" for "Mac". "RESTAPI" is a call
+/// through the vendor's REST API; anything else (or nothing) is Platform::Unknown.
+Platform platform_of(std::string_view value) noexcept;
+const char* to_string(Platform platform) noexcept;
 
 /// The verified client certificate of the connection a callback arrived on.
 struct PeerIdentity {
@@ -39,6 +49,8 @@ struct CallbackContext {
     std::size_t batch_size = 1;   ///< events in the batch (1 for single events)
 
     const PeerIdentity& peer_identity() const { return *peer; }
+    /// opt_platform as a Platform (Unknown when absent).
+    Platform platform() const noexcept { return platform_of(opt_platform); }
     const nlohmann::json& raw() const { return *body; }
 };
 

@@ -4,12 +4,22 @@
 #   imcb/nginx ratios: handshake_full=X handshake_resumed=Y keepalive=Z
 # (higher is better for imcb). Everything listens on 127.0.0.1 only.
 #
-#   tests/bench/compare-nginx.sh [--seconds S]      (default 5 s per measurement)
+#   tests/bench/compare-nginx.sh [--seconds S] [--only REGEX]
+#     --seconds S    per measurement (default 5)
+#     --only REGEX   run only the cases whose name matches (e.g. 'keepalive'); the ratio line then
+#                    covers only what was measured
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 seconds=5
-[[ ${1:-} == --seconds ]] && seconds=${2:?}
+only=.
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --seconds) seconds=${2:?}; shift 2 ;;
+    --only) only=${2:?}; shift 2 ;;
+    *) echo "usage: $0 [--seconds S] [--only REGEX]" >&2; exit 2 ;;
+  esac
+done
 
 "$root/scripts/setup.sh" >/dev/null
 if ! command -v nginx >/dev/null && [[ ! -x /usr/sbin/nginx ]]; then
@@ -93,6 +103,7 @@ port_of() { if [[ $1 == imcb ]]; then echo "$imcb_port"; else echo "$nginx_port"
 # measure CASE SERVER MODE [loadgen args...] -> appends one JSON line to $results
 measure() {
   local case=$1 server=$2 mode=$3; shift 3
+  [[ $case =~ $only ]] || return 0
   local ticks0 ticks1 out
   ticks0=$(cpu_ticks "$server")
   out=$("$bench/imcb-loadgen" "$mode" --port "$(port_of "$server")" --cert "$certs/vendor-client.crt" \
@@ -110,6 +121,7 @@ PY
 # memory CASE SERVER CONNS -> RSS with CONNS idle keep-alive connections open
 memory() {
   local case=$1 server=$2 conns=$3 base fifo
+  [[ $case =~ $only ]] || return 0
   base=$(rss_kb "$server")
   fifo=$work/idle.out
   "$bench/imcb-loadgen" idle --port "$(port_of "$server")" --cert "$certs/vendor-client.crt" \
@@ -126,6 +138,7 @@ memory() {
 # slowloris CASE SERVER -> callbacks (new connection each) while 350 silent/half-open connections are held
 slowloris() {
   local case=$1 server=$2
+  [[ $case =~ $only ]] || return 0
   "$bench/imcb-loadgen" silent --port "$(port_of "$server")" --conns 350 --seconds 30 >"$work/silent.out" &
   local holder=$!
   for _ in $(seq 100); do grep -qs ready "$work/silent.out" && break; sleep 0.1; done
@@ -138,7 +151,7 @@ echo "imcb vs nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), $(openssl version
 
 start_servers "$certs/server-self.crt" "$certs/server-self.key"
 for s in imcb nginx; do
-  rss=$(rss_kb "$s"); echo "{\"case\":\"rss idle\",\"server\":\"$s\",\"mode\":\"memory\",\"conns\":0,\"rss_base_kb\":$rss,\"rss_kb\":$rss}" >>"$results"
+  [[ "rss idle" =~ $only ]] && rss=$(rss_kb "$s") && echo "{\"case\":\"rss idle\",\"server\":\"$s\",\"mode\":\"memory\",\"conns\":0,\"rss_base_kb\":$rss,\"rss_kb\":$rss}" >>"$results"
   memory "memory 64 idle" "$s" 64
   memory "memory 512 idle" "$s" 512
 done

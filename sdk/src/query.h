@@ -40,8 +40,10 @@ struct QueryVerdict {
 /// Only the URL counts: the body is never read as parameters.
 QueryParams parse_query_string(std::string_view target);
 
-/// Fails (status 400) when a parameter the receiver relies on appears more than once.
+/// Fails (status 400) when a parameter the receiver relies on appears more than once. `out` views
+/// into `params`, so a temporary is refused.
 QueryVerdict parse_query(const QueryParams& params, CallbackQuery& out);
+QueryVerdict parse_query(QueryParams&& params, CallbackQuery& out) = delete;
 
 /// SdkAppid (403), then Sign/RequestTime when a token is configured (401).
 QueryVerdict check_query(const CallbackQuery& q, const QueryPolicy& policy,

@@ -136,7 +136,8 @@ TEST(ParseQuery, CapturesAllFields) {
 
 TEST(ParseQuery, AbsentFieldsStayEmpty) {
     CallbackQuery q;
-    const QueryVerdict v = parse_query(parse_query_string("/?SdkAppid=1"), q);
+    const QueryParams params = parse_query_string("/?SdkAppid=1");
+    const QueryVerdict v = parse_query(params, q);
     EXPECT_EQ(v.status, 200);
     EXPECT_EQ(q.sdk_app_id, "1");
     EXPECT_TRUE(q.command.empty());
@@ -147,22 +148,24 @@ TEST(ParseQuery, AbsentFieldsStayEmpty) {
 
 TEST(ParseQuery, DuplicateSdkAppidIs400) {
     CallbackQuery q;
-    const QueryVerdict v = parse_query(parse_query_string("/?SdkAppid=1&CallbackCommand=x&SdkAppid=2"), q);
+    const QueryParams params = parse_query_string("/?SdkAppid=1&CallbackCommand=x&SdkAppid=2");
+    const QueryVerdict v = parse_query(params, q);
     EXPECT_EQ(v.status, 400);
     EXPECT_TRUE(contains(v.message, "SdkAppid")) << v.message;
 }
 
 TEST(ParseQuery, DuplicateSignIs400) {
     CallbackQuery q;
-    const QueryVerdict v =
-        parse_query(parse_query_string("/?SdkAppid=1&Sign=a&RequestTime=1&Sign=a"), q);
+    const QueryParams params = parse_query_string("/?SdkAppid=1&Sign=a&RequestTime=1&Sign=a");
+    const QueryVerdict v = parse_query(params, q);
     EXPECT_EQ(v.status, 400);
     EXPECT_TRUE(contains(v.message, "Sign")) << v.message;
 }
 
 TEST(ParseQuery, DuplicateUnknownParameterIsFine) {
     CallbackQuery q;
-    const QueryVerdict v = parse_query(parse_query_string("/?SdkAppid=1&x=1&x=2"), q);
+    const QueryParams params = parse_query_string("/?SdkAppid=1&x=1&x=2");
+    const QueryVerdict v = parse_query(params, q);
     EXPECT_EQ(v.status, 200) << v.message;
 }
 

@@ -23,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -66,7 +67,11 @@ Event decode_event(const nlohmann::json& body) {
     try {
         return body.get<Event>();
     } catch (const nlohmann::json::exception& e) {
-        throw DecodeError(std::string(Event::kCommand) + ": " + e.what());
+        // Without nlohmann's "[json.exception.type_error.302] " prefix: the message names the field.
+        const std::string_view what = e.what();
+        const auto end = what.find("] ");
+        throw DecodeError(std::string(Event::kCommand) + ": " +
+                          std::string(end == std::string_view::npos ? what : what.substr(end + 2)));
     }
 }
 }  // namespace detail

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "support/examples.h"
 #include <nlohmann/json.hpp>
 
 #include "imcb/decision.h"
@@ -247,18 +249,7 @@ using imcb::DecisionError;
 using imcb::GroupBeforeCreateGroup;
 using imcb::GroupBeforeSendMsg;
 
-/// what() of the DecisionError thrown by f, or "" (plus a failure) when nothing is thrown.
-template <class F>
-std::string decision_error(F&& f) {
-    try {
-        (void)f();
-    } catch (const DecisionError& e) {
-        EXPECT_EQ(e.code(), imcb::ErrorCode::InvalidDecision);
-        return e.what();
-    }
-    ADD_FAILURE() << "no DecisionError";
-    return {};
-}
+using imcb::test::decision_error;
 
 TEST(TypedReply, EveryResponseFixtureIsProducedByItsTypedReply) {
     const json c2c_modify = response_fixture("C2C.CallbackBeforeSendMsg.modify");

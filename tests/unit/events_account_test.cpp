@@ -8,6 +8,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "support/examples.h"
 #include <nlohmann/json.hpp>
 
 #include "imcb/commands.h"
@@ -21,49 +23,10 @@ namespace {
 
 using nlohmann::json;
 
-json read_json(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-        ADD_FAILURE() << "cannot open " << path;
-        return json::object();
-    }
-    return json::parse(in);
-}
-
-/// The fixture named after the event's CallbackCommand.
-template <class Event>
-json fixture() {
-    return read_json(std::string(IMCB_FIXTURES_DIR) + "/" + std::string(Event::kCommand) + ".json");
-}
-
-template <class Event>
-Event decode_fixture() {
-    return fixture<Event>().template get<Event>();
-}
-
-/// what() of the decode error, or "" (plus a test failure) when decoding succeeds.
-template <class Event>
-std::string decode_error(const json& body) {
-    try {
-        (void)body.get<Event>();
-    } catch (const json::exception& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "decoding succeeded: " << body.dump();
-    return {};
-}
-
-/// what() of the DecisionError thrown by make, or "" (plus a test failure) when nothing is thrown.
-template <class F>
-std::string decision_error(F&& make) {
-    try {
-        (void)make();
-    } catch (const imcb::DecisionError& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "no DecisionError";
-    return {};
-}
+using imcb::test::decision_error;
+using imcb::test::decode_error;
+using imcb::test::decode_fixture;
+using imcb::test::fixture;
 
 void expect_pairs(const std::vector<imcb::AccountPair>& pairs) {
     ASSERT_EQ(pairs.size(), 3u);
@@ -352,7 +315,7 @@ TEST(AccountEvents, PrevFriendAddReplyMatchesTheDocumentedResultItem) {
     const Reply reply = Reply::friend_results({imcb::FriendCheckResult::refuse("id1", 0, ""),
                                                imcb::FriendCheckResult::allow("id2")});
     EXPECT_EQ(reply.decision().to_reply(),
-              read_json(std::string(IMCB_FIXTURES_DIR) +
+              imcb::test::read_json_file(std::string(IMCB_FIXTURES_DIR) +
                         "/responses/Sns.CallbackPrevFriendAdd.resultitem.json"));
 }
 

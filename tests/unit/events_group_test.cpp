@@ -8,6 +8,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "support/examples.h"
 #include <nlohmann/json.hpp>
 
 #include "imcb/decision.h"
@@ -21,66 +23,14 @@ namespace {
 
 using nlohmann::json;
 
-json read_json(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) return json();
-    return json::parse(in);
-}
-
-/// The example body named after the event's CallbackCommand: the vendor's own example
-/// (tests/fixtures) or, for commands without one, the body built from the documented field table
-/// (tests/fixtures/documented).
-template <class Event>
-json fixture() {
-    const std::string name = std::string(Event::kCommand) + ".json";
-    for (const std::string& dir :
-         {std::string(IMCB_FIXTURES_DIR), std::string(IMCB_FIXTURES_DIR) + "/documented"}) {
-        json body = read_json(dir + "/" + name);
-        if (!body.is_null()) return body;
-    }
-    ADD_FAILURE() << "no example body for " << Event::kCommand;
-    return json::object();
-}
-
-template <class Event>
-Event decode_fixture() {
-    const json body = fixture<Event>();
-    EXPECT_EQ(body.value("CallbackCommand", ""), Event::kCommand);
-    return body.template get<Event>();
-}
+using imcb::test::decision_error;
+using imcb::test::decode_fixture;
+using imcb::test::expect_accounts;
+using imcb::test::expect_text_body;
+using imcb::test::fixture;
+using imcb::test::read_json_file;
 
 constexpr std::int64_t kGroupEventTime = 1670574414123;
-
-void expect_text_body(const std::vector<imcb::MsgElement>& body, const std::string& text) {
-    ASSERT_EQ(body.size(), 1u);
-    EXPECT_EQ(body[0].type, "TIMTextElem");
-    EXPECT_EQ(body[0].text(), text);
-    EXPECT_EQ(body[0].content, (json{{"Text", text}}));
-}
-
-void expect_accounts(const std::vector<imcb::Account>& list,
-                     const std::vector<std::string>& expected) {
-    ASSERT_EQ(list.size(), expected.size());
-    for (std::size_t i = 0; i < list.size(); ++i) EXPECT_EQ(list[i].member_account, expected[i]);
-}
-
-void expect_accounts(const std::optional<std::vector<imcb::Account>>& list,
-                     const std::vector<std::string>& expected) {
-    ASSERT_TRUE(list.has_value());
-    expect_accounts(*list, expected);
-}
-
-/// what() of the DecisionError thrown by make, or "" (plus a test failure) when nothing is thrown.
-template <class F>
-std::string decision_error(F make) {
-    try {
-        (void)make();
-    } catch (const imcb::DecisionError& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "no DecisionError";
-    return {};
-}
 
 // ---------------------------------------------------------------- before-callbacks
 
@@ -141,7 +91,7 @@ TEST(GroupEvents, BeforeCallbacksDeclareTheirRules) {
 }
 
 TEST(GroupEvents, InviteJoinGroupPartialRefusalReply) {
-    const json expected = read_json(std::string(IMCB_FIXTURES_DIR) +
+    const json expected = read_json_file(std::string(IMCB_FIXTURES_DIR) +
                                     "/responses/Group.CallbackBeforeInviteJoinGroup.partial.json");
     ASSERT_TRUE(expected.is_object());
     const auto reply = imcb::GroupBeforeInviteJoinGroup::Reply::refuse_members({"jared"});

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "support/examples.h"
 #include <nlohmann/json.hpp>
 
 #include "imcb/commands.h"
@@ -20,59 +22,13 @@ namespace {
 
 using nlohmann::json;
 
-/// The body named after the event's CallbackCommand: the vendor's example, else the one built
-/// from the documented field table (fixtures/documented). For batched commands, the first event.
-template <class Event>
-json fixture() {
-    const std::string name = std::string(Event::kCommand) + ".json";
-    std::ifstream in(std::string(IMCB_FIXTURES_DIR) + "/" + name);
-    if (!in) in.open(std::string(IMCB_FIXTURES_DIR) + "/documented/" + name);
-    if (!in) {
-        ADD_FAILURE() << "no example body for " << Event::kCommand;
-        return json::object();
-    }
-    const json body = json::parse(in);
-    if constexpr (imcb::is_batched_v<Event>) return body.at("Events").at(0);
-    return body;
-}
-
-template <class Event>
-Event decode_fixture() {
-    return fixture<Event>().template get<Event>();
-}
-
-/// what() of the decode error, or "" (plus a test failure) when decoding succeeds.
-template <class Event>
-std::string decode_error(const json& body) {
-    try {
-        (void)body.get<Event>();
-    } catch (const json::exception& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "decoding succeeded: " << body.dump();
-    return {};
-}
+using imcb::test::decode_error;
+using imcb::test::decode_fixture;
+using imcb::test::expect_accounts;
+using imcb::test::expect_text_body;
+using imcb::test::fixture;
 
 constexpr std::int64_t kGroupEventTime = 1670574414123;
-
-void expect_text_body(const std::vector<imcb::MsgElement>& body, const std::string& text) {
-    ASSERT_EQ(body.size(), 1u);
-    EXPECT_EQ(body[0].type, "TIMTextElem");
-    EXPECT_EQ(body[0].text(), text);
-    EXPECT_EQ(body[0].content, (json{{"Text", text}}));
-}
-
-void expect_accounts(const std::vector<imcb::Account>& list,
-                     const std::vector<std::string>& expected) {
-    ASSERT_EQ(list.size(), expected.size());
-    for (std::size_t i = 0; i < list.size(); ++i) EXPECT_EQ(list[i].member_account, expected[i]);
-}
-
-void expect_accounts(const std::optional<std::vector<imcb::Account>>& list,
-                     const std::vector<std::string>& expected) {
-    ASSERT_TRUE(list.has_value());
-    expect_accounts(*list, expected);
-}
 
 // ---------------------------------------------------------------- fixtures, field by field
 

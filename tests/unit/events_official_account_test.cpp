@@ -8,6 +8,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "support/examples.h"
 #include <nlohmann/json.hpp>
 
 #include "imcb/events.h"
@@ -22,29 +24,7 @@ using nlohmann::json;
 
 constexpr std::int64_t kEventTime = 1670574414123;
 
-json load(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-        ADD_FAILURE() << "cannot open " << path;
-        return json::object();
-    }
-    return json::parse(in);
-}
-
-/// The vendor's example body (tests/fixtures/<Command>.json).
-template <class Event>
-Event vendor_example() {
-    return load(std::string(IMCB_FIXTURES_DIR) + "/" + std::string(Event::kCommand) + ".json")
-        .template get<Event>();
-}
-
-/// A body built from the vendor's field table (tests/fixtures/documented/<Command>.json).
-template <class Event>
-Event documented_example() {
-    return load(std::string(IMCB_FIXTURES_DIR) + "/documented/" + std::string(Event::kCommand) +
-                ".json")
-        .template get<Event>();
-}
+using imcb::test::decode_fixture;
 
 void expect_subscribers(const std::vector<imcb::OfficialAccountSubscriber>& list,
                         const std::vector<std::string>& expected) {
@@ -69,7 +49,7 @@ json reply_body(int error_code) {
 // ---------------------------------------------------------------- each command's body
 
 TEST(OfficialAccountEvents, BeforeCreate) {
-    const auto e = documented_example<imcb::OfficialAccountBeforeCreate>();
+    const auto e = decode_fixture<imcb::OfficialAccountBeforeCreate>();
     EXPECT_EQ(e.operator_account, "107867");
     EXPECT_EQ(e.owner_account, "107867");
     EXPECT_EQ(e.name, "TestOfficialAccount");
@@ -78,7 +58,7 @@ TEST(OfficialAccountEvents, BeforeCreate) {
 }
 
 TEST(OfficialAccountEvents, AfterCreate) {
-    const auto e = documented_example<imcb::OfficialAccountAfterCreate>();
+    const auto e = decode_fixture<imcb::OfficialAccountAfterCreate>();
     EXPECT_EQ(e.official_account, "@TOA#_test_OA_for_penn");
     EXPECT_EQ(e.operator_account, "107867");
     EXPECT_EQ(e.owner_account, "107867");
@@ -88,7 +68,7 @@ TEST(OfficialAccountEvents, AfterCreate) {
 }
 
 TEST(OfficialAccountEvents, AfterInfoChanged) {
-    const auto e = documented_example<imcb::OfficialAccountAfterInfoChanged>();
+    const auto e = decode_fixture<imcb::OfficialAccountAfterInfoChanged>();
     EXPECT_EQ(e.official_account, "@TOA#_test_OA_for_penn");
     EXPECT_EQ(e.operator_account, "leckie");
     EXPECT_EQ(e.introduction, "NewNotification");
@@ -114,7 +94,7 @@ TEST(OfficialAccountEvents, AfterInfoChangedCarriesOnlyTheChangedFields) {
 }
 
 TEST(OfficialAccountEvents, AfterDestroyed) {
-    const auto e = documented_example<imcb::OfficialAccountAfterDestroyed>();
+    const auto e = decode_fixture<imcb::OfficialAccountAfterDestroyed>();
     EXPECT_EQ(e.official_account, "@TOA#_test_OA_for_penn");
     EXPECT_EQ(e.owner_account, "107867");
     EXPECT_EQ(e.name, "TestOfficialAccount");
@@ -123,7 +103,7 @@ TEST(OfficialAccountEvents, AfterDestroyed) {
 }
 
 TEST(OfficialAccountEvents, BeforeAddSubscriber) {
-    const auto e = documented_example<imcb::OfficialAccountBeforeAddSubscriber>();
+    const auto e = decode_fixture<imcb::OfficialAccountBeforeAddSubscriber>();
     EXPECT_EQ(e.official_account, "@TOA#_test_for_penn");
     EXPECT_EQ(e.operator_account, "107867");
     expect_subscribers(e.subscribe_account_list, {"jared", "leckie"});
@@ -132,7 +112,7 @@ TEST(OfficialAccountEvents, BeforeAddSubscriber) {
 }
 
 TEST(OfficialAccountEvents, AfterAddSubscriber) {
-    const auto e = vendor_example<imcb::OfficialAccountAfterAddSubscriber>();
+    const auto e = decode_fixture<imcb::OfficialAccountAfterAddSubscriber>();
     EXPECT_EQ(e.official_account, "@TOA#_test_for_penn");
     EXPECT_EQ(e.operator_account, "107867");
     expect_subscribers(e.subscribe_account_list, {"jared", "leckie"});
@@ -141,7 +121,7 @@ TEST(OfficialAccountEvents, AfterAddSubscriber) {
 }
 
 TEST(OfficialAccountEvents, AfterDeleteSubscriber) {
-    const auto e = vendor_example<imcb::OfficialAccountAfterDeleteSubscriber>();
+    const auto e = decode_fixture<imcb::OfficialAccountAfterDeleteSubscriber>();
     EXPECT_EQ(e.official_account, "@TOA#_test_OA_for_penn");
     EXPECT_EQ(e.operator_account, "leckie");
     expect_subscribers(e.subscribe_account_list, {"jared", "leckie"});
@@ -150,14 +130,14 @@ TEST(OfficialAccountEvents, AfterDeleteSubscriber) {
 }
 
 TEST(OfficialAccountEvents, AfterFull) {
-    const auto e = vendor_example<imcb::OfficialAccountAfterFull>();
+    const auto e = decode_fixture<imcb::OfficialAccountAfterFull>();
     EXPECT_EQ(e.official_account, "@TOA#_test_OA_for_penn");
     EXPECT_EQ(e.event_time, kEventTime);
     EXPECT_TRUE(e.unknown_fields.is_null());
 }
 
 TEST(OfficialAccountEvents, BeforeSendMsg) {
-    const auto e = documented_example<imcb::OfficialAccountBeforeSendMsg>();
+    const auto e = decode_fixture<imcb::OfficialAccountBeforeSendMsg>();
     EXPECT_EQ(e.official_account, "@TOA#_2J4SZEAEL");
     EXPECT_EQ(e.online_only_flag, 1);
     expect_red_packet(e.msg_body);
@@ -167,7 +147,7 @@ TEST(OfficialAccountEvents, BeforeSendMsg) {
 }
 
 TEST(OfficialAccountEvents, AfterSendMsg) {
-    const auto e = vendor_example<imcb::OfficialAccountAfterSendMsg>();
+    const auto e = decode_fixture<imcb::OfficialAccountAfterSendMsg>();
     EXPECT_EQ(e.official_account, "@TOA#_2J4SZEAEL");
     EXPECT_EQ(e.msg_key, "71_1_1698741698");
     EXPECT_EQ(e.msg_time, 1490686222);
@@ -193,7 +173,7 @@ TEST(OfficialAccountEvents, AfterSendMsgWithoutOptionalFields) {
 }
 
 TEST(OfficialAccountEvents, AfterMsgWithDraw) {
-    const auto e = vendor_example<imcb::OfficialAccountAfterMsgWithDraw>();
+    const auto e = decode_fixture<imcb::OfficialAccountAfterMsgWithDraw>();
     EXPECT_EQ(e.official_account, "#TOA#_123");  // sic, as in the vendor's example
     ASSERT_EQ(e.withdraw_msg_list.size(), 1u);
     EXPECT_EQ(e.withdraw_msg_list[0].msg_key, "71_1_1698741698");

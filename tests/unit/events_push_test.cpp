@@ -8,6 +8,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "support/examples.h"
 #include <nlohmann/json.hpp>
 
 #include "imcb/commands.h"
@@ -21,14 +23,7 @@ namespace {
 
 using nlohmann::json;
 
-json fixture(const std::string& command) {
-    std::ifstream in(std::string(IMCB_FIXTURES_DIR) + "/" + command + ".json");
-    if (!in) {
-        ADD_FAILURE() << "no fixture for " << command;
-        return json::object();
-    }
-    return json::parse(in);
-}
+json fixture(const std::string& command) { return imcb::test::example_body(command); }
 
 TEST(PushEvents, OfflinePushBatchDecodesEachEvent) {
     const json events = fixture("Push.OfflinePush").at("Events");

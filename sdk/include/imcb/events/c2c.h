@@ -19,16 +19,10 @@ constexpr auto c2c_message_fields() {
                            field<codec::EventTime>("EventTime", &E::event_time));
 }
 
-/// C2C.CallbackBeforeSendMsg: a one-to-one message is about to be sent.
-struct C2CBeforeSendMsg {
-    static constexpr std::string_view kCommand = "C2C.CallbackBeforeSendMsg";
-    static constexpr Phase kPhase = Phase::Before;
-    static constexpr DecisionRules kRules = DecisionRules::message(120001, 130000);
-    static constexpr std::string_view kSummary = "a one-to-one message is about to be sent";
-    using Reply = imcb::Reply<C2CBeforeSendMsg>;
-
-    std::string from_account;                      ///< From_Account
-    std::string to_account;                        ///< To_Account
+/// The members every one-to-one message callback has (the keys of c2c_message_fields).
+struct C2CMessage {
+    std::string from_account;                      ///< From_Account: the sender
+    std::string to_account;                        ///< To_Account: the receiver
     std::uint32_t msg_seq = 0;                     ///< MsgSeq
     std::uint32_t msg_random = 0;                  ///< MsgRandom
     std::int64_t msg_time = 0;                     ///< MsgTime, seconds
@@ -39,32 +33,30 @@ struct C2CBeforeSendMsg {
     std::optional<std::string> cloud_custom_data;  ///< CloudCustomData
     std::optional<std::int64_t> event_time;        ///< EventTime, ms (newer payloads)
     nlohmann::json unknown_fields;
+};
+
+/// C2C.CallbackBeforeSendMsg: a one-to-one message is about to be sent.
+struct C2CBeforeSendMsg : C2CMessage {
+    static constexpr std::string_view kCommand = "C2C.CallbackBeforeSendMsg";
+    static constexpr Phase kPhase = Phase::Before;
+    static constexpr DecisionRules kRules = DecisionRules::message(120001, 130000);
+    static constexpr std::string_view kSummary = "a one-to-one message is about to be sent";
+    using Reply = imcb::Reply<C2CBeforeSendMsg>;
+
 
     static constexpr auto fields() { return c2c_message_fields<C2CBeforeSendMsg>(); }
 };
 
 /// C2C.CallbackAfterSendMsg: a one-to-one message was sent (also fired when delivery failed).
-struct C2CAfterSendMsg {
+struct C2CAfterSendMsg : C2CMessage {
     static constexpr std::string_view kCommand = "C2C.CallbackAfterSendMsg";
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary =
         "a one-to-one message was sent (also when delivery failed: see SendMsgResult)";
 
-    std::string from_account;                      ///< From_Account
-    std::string to_account;                        ///< To_Account
-    std::uint32_t msg_seq = 0;                     ///< MsgSeq
-    std::uint32_t msg_random = 0;                  ///< MsgRandom
-    std::int64_t msg_time = 0;                     ///< MsgTime, seconds
-    std::string msg_key;                           ///< MsgKey
-    std::optional<std::string> msg_id;             ///< MsgId (newer payloads)
-    std::optional<int> online_only_flag;           ///< OnlineOnlyFlag
-    std::vector<MsgElement> msg_body;              ///< MsgBody
-    std::optional<std::string> cloud_custom_data;  ///< CloudCustomData
-    std::optional<std::int64_t> event_time;        ///< EventTime, ms (newer payloads)
     int send_msg_result = 0;                       ///< SendMsgResult: 0 = delivered
     std::string error_info;                        ///< ErrorInfo, e.g. "send msg succeed"
     int unread_msg_num = 0;                        ///< UnreadMsgNum: -1 when delivery failed
-    nlohmann::json unknown_fields;
 
     static constexpr auto fields() {
         using E = C2CAfterSendMsg;
@@ -163,26 +155,14 @@ struct C2CAfterC2CMsgExtension {
 };
 
 /// Bot.OnC2CMessage: a one-to-one message was sent to a chatbot account.
-struct BotOnC2CMessage {
+struct BotOnC2CMessage : C2CMessage {
     static constexpr std::string_view kCommand = "Bot.OnC2CMessage";
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "a one-to-one message was sent to a chatbot";
 
-    std::string from_account;                      ///< From_Account: the sender
-    std::string to_account;                        ///< To_Account: the chatbot
-    std::uint32_t msg_seq = 0;                     ///< MsgSeq
-    std::uint32_t msg_random = 0;                  ///< MsgRandom
-    std::int64_t msg_time = 0;                     ///< MsgTime, seconds
-    std::string msg_key;                           ///< MsgKey
-    std::optional<std::string> msg_id;             ///< MsgId (newer payloads)
-    std::optional<int> online_only_flag;           ///< OnlineOnlyFlag: 1 = online-only message
-    std::vector<MsgElement> msg_body;              ///< MsgBody
-    std::optional<std::string> cloud_custom_data;  ///< CloudCustomData
-    std::optional<std::int64_t> event_time;        ///< EventTime, ms
     int send_msg_result = 0;                       ///< SendMsgResult: 0 = delivered
     std::string error_info;                        ///< ErrorInfo, e.g. "send msg succeed"
     std::optional<int> unread_msg_num;  ///< UnreadMsgNum: -1 when delivery failed; not always sent
-    nlohmann::json unknown_fields;
 
     static constexpr auto fields() {
         using E = BotOnC2CMessage;

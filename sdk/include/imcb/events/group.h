@@ -22,50 +22,42 @@ constexpr auto group_message_fields() {
                            field<codec::EventTime>("EventTime", &E::event_time));
 }
 
+/// The members every group message callback has (the keys of group_message_fields).
+struct GroupMessage {
+    std::string group_id;                          ///< GroupId
+    std::string type;  ///< Type: Public, Private, ChatRoom, AVChatRoom, Community
+    std::string from_account;                      ///< From_Account: the sender
+    std::string operator_account;                  ///< Operator_Account: who made the request
+    std::uint32_t random = 0;                      ///< Random
+    std::optional<std::string> msg_id;             ///< MsgId (newer payloads)
+    std::optional<int> online_only_flag;           ///< OnlineOnlyFlag
+    std::vector<MsgElement> msg_body;              ///< MsgBody
+    std::optional<std::string> cloud_custom_data;  ///< CloudCustomData
+    std::optional<std::string> topic_id;           ///< TopicId: topic communities only
+    std::optional<std::int64_t> event_time;        ///< EventTime, ms
+    nlohmann::json unknown_fields;
+};
+
 /// Group.CallbackBeforeSendMsg: a group message is about to be sent.
-struct GroupBeforeSendMsg {
+struct GroupBeforeSendMsg : GroupMessage {
     static constexpr std::string_view kCommand = "Group.CallbackBeforeSendMsg";
     static constexpr Phase kPhase = Phase::Before;
     static constexpr DecisionRules kRules = DecisionRules::message(10100, 10200);
     static constexpr std::string_view kSummary = "a group message is about to be sent";
     using Reply = imcb::Reply<GroupBeforeSendMsg>;
 
-    std::string group_id;                          ///< GroupId
-    std::string type;  ///< Type: Public, Private, ChatRoom, AVChatRoom, Community
-    std::string from_account;                      ///< From_Account
-    std::string operator_account;                  ///< Operator_Account
-    std::uint32_t random = 0;                      ///< Random
-    std::optional<std::string> msg_id;             ///< MsgId (newer payloads)
-    std::optional<int> online_only_flag;           ///< OnlineOnlyFlag
-    std::vector<MsgElement> msg_body;              ///< MsgBody
-    std::optional<std::string> cloud_custom_data;  ///< CloudCustomData
-    std::optional<std::string> topic_id;           ///< TopicId: topic communities only
-    std::optional<std::int64_t> event_time;        ///< EventTime, ms
-    nlohmann::json unknown_fields;
 
     static constexpr auto fields() { return group_message_fields<GroupBeforeSendMsg>(); }
 };
 
 /// Group.CallbackAfterSendMsg: a group message was sent.
-struct GroupAfterSendMsg {
+struct GroupAfterSendMsg : GroupMessage {
     static constexpr std::string_view kCommand = "Group.CallbackAfterSendMsg";
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "a group message was sent";
 
-    std::string group_id;                          ///< GroupId
-    std::string type;                              ///< Type
-    std::string from_account;                      ///< From_Account
-    std::string operator_account;                  ///< Operator_Account
-    std::uint32_t random = 0;                      ///< Random
-    std::optional<std::string> msg_id;             ///< MsgId (newer payloads)
-    std::optional<int> online_only_flag;           ///< OnlineOnlyFlag
-    std::vector<MsgElement> msg_body;              ///< MsgBody
-    std::optional<std::string> cloud_custom_data;  ///< CloudCustomData
-    std::optional<std::string> topic_id;           ///< TopicId: topic communities only
-    std::optional<std::int64_t> event_time;        ///< EventTime, ms
     std::uint32_t msg_seq = 0;                     ///< MsgSeq
     std::int64_t msg_time = 0;                     ///< MsgTime, seconds
-    nlohmann::json unknown_fields;
 
     static constexpr auto fields() {
         using E = GroupAfterSendMsg;
@@ -241,25 +233,13 @@ struct GroupBeforeInviteJoinGroup {
 /// Group.CallbackSendMsgException: a group message could not be delivered (bad parameters, rate
 /// limit, content filtering, muted sender). The body carries the failure's own ErrorCode and
 /// ErrorInfo: they describe the message, not the reply.
-struct GroupSendMsgException {
+struct GroupSendMsgException : GroupMessage {
     static constexpr std::string_view kCommand = "Group.CallbackSendMsgException";
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "a group message failed to be sent";
 
-    std::string group_id;                          ///< GroupId
-    std::string type;                              ///< Type
-    std::string from_account;                      ///< From_Account
-    std::string operator_account;                  ///< Operator_Account
-    std::uint32_t random = 0;                      ///< Random
-    std::optional<std::string> msg_id;             ///< MsgId (newer payloads)
-    std::optional<int> online_only_flag;           ///< OnlineOnlyFlag
-    std::vector<MsgElement> msg_body;              ///< MsgBody
-    std::optional<std::string> cloud_custom_data;  ///< CloudCustomData
-    std::optional<std::string> topic_id;           ///< TopicId: topic communities only
-    std::optional<std::int64_t> event_time;        ///< EventTime, ms
     int error_code = 0;                            ///< ErrorCode: the failure, e.g. 10023
     std::string error_info;                        ///< ErrorInfo: the failure's details
-    nlohmann::json unknown_fields;
 
     static constexpr auto fields() {
         using E = GroupSendMsgException;
@@ -684,26 +664,14 @@ struct GroupAfterGroupMsgExtension {
 };
 
 /// Bot.OnGroupMessage: a chatbot was mentioned (@) in a group message (not fired by @all).
-struct BotOnGroupMessage {
+struct BotOnGroupMessage : GroupMessage {
     static constexpr std::string_view kCommand = "Bot.OnGroupMessage";
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "a chatbot was mentioned in a group message";
 
-    std::string group_id;                          ///< GroupId
-    std::string type;                              ///< Type
-    std::string from_account;                      ///< From_Account
-    std::string operator_account;                  ///< Operator_Account
-    std::uint32_t random = 0;                      ///< Random
-    std::optional<std::string> msg_id;             ///< MsgId (newer payloads)
-    std::optional<int> online_only_flag;           ///< OnlineOnlyFlag
-    std::vector<MsgElement> msg_body;              ///< MsgBody
-    std::optional<std::string> cloud_custom_data;  ///< CloudCustomData
-    std::optional<std::string> topic_id;           ///< TopicId: topic communities only
-    std::optional<std::int64_t> event_time;        ///< EventTime, ms
     std::uint32_t msg_seq = 0;                     ///< MsgSeq
     std::int64_t msg_time = 0;                     ///< MsgTime, seconds
     std::vector<std::string> at_robots_account;    ///< AtRobots_Account: the chatbots mentioned
-    nlohmann::json unknown_fields;
 
     static constexpr auto fields() {
         using E = BotOnGroupMessage;

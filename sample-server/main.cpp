@@ -33,6 +33,8 @@ struct Demo {
             {"remote", ctx.remote_addr},
             {"client_ip", ctx.client_ip},
             {"platform", ctx.opt_platform},
+            {"key", ctx.event_key()},
+            {"attempt", ctx.delivery_attempt},
             {"body", ctx.raw()},
         };
         const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

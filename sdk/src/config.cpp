@@ -203,6 +203,31 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
         o.request_timeout = std::chrono::milliseconds(s.integer<std::int64_t>("request_ms", o.request_timeout.count(), 100, 600000));
         o.keep_alive_timeout = std::chrono::seconds(s.integer<std::int64_t>("keep_alive_s", o.keep_alive_timeout.count(), 1, 86400));
         o.keep_alive_max_requests = s.integer<std::size_t>("keep_alive_max_requests", o.keep_alive_max_requests, 1, 100000000);
+        o.before_deadline = std::chrono::milliseconds(s.integer<std::int64_t>("before_deadline_ms", o.before_deadline.count(), 100, 60000));
+        s.reject_unknown();
+    }
+    if (const json* jn = root.find("journal")) {
+        Section s(*jn, "journal");
+        JournalOptions& j = o.journal;
+        j.dir = resolve(base_dir, s.string("dir", "", true));
+        if (j.dir.empty()) fail("journal.dir", "is empty: give a folder, or leave out \"journal\"");
+        if (const json* c = s.find("commands")) {
+            if (c->is_string() && c->get<std::string>() != "after") {
+                fail("journal.commands", "must be \"after\" (every after-callback) or a list of command names");
+            }
+            j.commands = s.strings("commands");
+            if (j.commands.empty()) fail("journal.commands", "is an empty list: give \"after\" or command names");
+        }
+        j.max_bytes = s.integer<std::uint64_t>("max_bytes", j.max_bytes, 1 << 20, 1ull << 40);
+        j.max_attempts = s.integer<unsigned>("max_attempts", j.max_attempts, 1, 1000);
+        j.retry_backoff = std::chrono::milliseconds(
+            s.integer<std::int64_t>("retry_backoff_ms", j.retry_backoff.count(), 10, 3600000));
+        s.reject_unknown();
+    }
+    if (const json* dd = root.find("dedup")) {
+        Section s(*dd, "dedup");
+        o.dedup.window = std::chrono::seconds(s.integer<std::int64_t>("window_s", 600, 0, 604800));
+        o.dedup.max_entries = s.integer<std::size_t>("max_entries", o.dedup.max_entries, 1, 100000000);
         s.reject_unknown();
     }
     const std::string policy = root.string("before_failure_policy", "allow");

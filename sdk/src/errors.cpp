@@ -13,6 +13,8 @@ const char* to_string(ErrorKind kind) noexcept {
         case ErrorKind::UnknownCommand: return "unknown_command";
         case ErrorKind::HandlerFailed: return "handler_failed";
         case ErrorKind::InvalidDecision: return "invalid_decision";
+        case ErrorKind::DeadlineMissed: return "deadline_missed";
+        case ErrorKind::Journal: return "journal";
     }
     return "unknown";
 }

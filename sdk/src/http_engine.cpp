@@ -23,6 +23,7 @@ const char* reason_phrase(int status) {
         case 417: return "Expectation Failed";
         case 431: return "Request Header Fields Too Large";
         case 500: return "Internal Server Error";
+        case 503: return "Service Unavailable";
         case 505: return "HTTP Version Not Supported";
         default: return "Error";
     }
@@ -33,6 +34,32 @@ std::string command_of(std::string_view target) {
     const auto it = params.find("CallbackCommand");
     return it == params.end() ? std::string{} : it->second.substr(0, 128);
 }
+
+// The deadline guard over a connection: the fallback reply, framed for this request, goes to the
+// transport, which sends it at the deadline if the handler has not returned by then.
+class ConnectionGuard final : public ReplyGuard {
+  public:
+    ConnectionGuard(const HttpEngine& engine, Connection& conn, std::size_t consumed, bool keep_alive)
+        : engine_(engine), conn_(conn), consumed_(consumed), keep_alive_(keep_alive) {}
+
+    void arm(const Response& fallback, const std::string& command,
+             std::chrono::steady_clock::time_point deadline) override {
+        rescue_ = conn_.arm_rescue(engine_.frame(fallback.status, fallback.body, keep_alive_),
+                                   consumed_, keep_alive_, command, deadline);
+    }
+    bool disarm() override {
+        if (!rescue_->disarm()) return false;  // conn_ belongs to another worker now
+        conn_.clear_rescue();
+        return true;
+    }
+
+  private:
+    const HttpEngine& engine_;
+    Connection& conn_;
+    std::size_t consumed_;
+    bool keep_alive_;
+    std::shared_ptr<Rescue> rescue_;
+};
 
 }  // namespace
 
@@ -45,10 +72,10 @@ HttpEngine::HttpEngine(const ReceiverOptions& options, const Pipeline& pipeline,
       keep_alive_header_("Keep-Alive: timeout=" + std::to_string(options.keep_alive_timeout.count()) +
                          ", max=" + std::to_string(options.keep_alive_max_requests) + "\r\n") {}
 
-void HttpEngine::reply(Connection& conn, int status, std::string_view body, bool keep_alive,
-                       std::string_view extra_headers) {
+std::string HttpEngine::frame(int status, std::string_view body, bool keep_alive,
+                              std::string_view extra_headers) const {
     std::string head;
-    head.reserve(160 + extra_headers.size());
+    head.reserve(160 + extra_headers.size() + body.size());
     head += "HTTP/1.1 ";
     head += std::to_string(status);
     head += ' ';
@@ -59,21 +86,26 @@ void HttpEngine::reply(Connection& conn, int status, std::string_view body, bool
     head += keep_alive ? std::string_view(keep_alive_header_) : std::string_view("Connection: close\r\n");
     head += extra_headers;
     head += "\r\n";
-    conn.write(head);
-    conn.write(body);
+    head += body;
+    return head;
+}
+
+void HttpEngine::reply(Connection& conn, int status, std::string_view body, bool keep_alive,
+                       std::string_view extra_headers) {
+    conn.write(frame(status, body, keep_alive, extra_headers));
 }
 
 // A request refused before its body was read: the connection cannot be reused.
-bool HttpEngine::refuse(Connection& conn, int status, const std::string& why, std::string_view target) {
+Served HttpEngine::refuse(Connection& conn, int status, const std::string& why, std::string_view target) {
     counters_.requests_rejected++;
     reply(conn, status, error_envelope(status, why), false, status == 405 ? "Allow: POST\r\n" : "");
     conn.close_after_response();
     conn.flush();
     reporter_.report(ErrorKind::BadRequest, why, command_of(target), conn.remote_addr());
-    return false;
+    return Served::Close;
 }
 
-bool HttpEngine::serve(Connection& conn, bool last_request) {
+Served HttpEngine::serve(Connection& conn, bool last_request) {
     conn.begin_request(options_.request_timeout);
     counters_.requests++;
     const http1::Limits limits{options_.max_header_bytes, 8 * 1024, 100};
@@ -91,7 +123,7 @@ bool HttpEngine::serve(Connection& conn, bool last_request) {
             if (parsed.outcome != http1::Parse::Incomplete) break;
         }
         scanned = data.size();
-        if (!conn.read_more(buffer_limit)) return false;  // closed or timed out mid-head
+        if (!conn.read_more(buffer_limit)) return Served::Close;  // closed or timed out mid-head
     }
     if (parsed.outcome == http1::Parse::Invalid) return refuse(conn, parsed.status, parsed.why, {});
     // Offsets, not views: reading the body may move the connection's buffer.
@@ -132,26 +164,28 @@ bool HttpEngine::serve(Connection& conn, bool last_request) {
         }
         if (head.minor_version >= 1 && conn.buffered().size() < head.head_bytes + length) {
             conn.write("HTTP/1.1 100 Continue\r\n\r\n");
-            if (!conn.flush()) return false;
+            if (!conn.flush()) return Served::Close;
         }
     }
 
     // The body: exactly Content-Length bytes, kept in the connection's buffer (no copy).
     while (conn.buffered().size() < head.head_bytes + length) {
-        if (!conn.read_more(buffer_limit)) return false;
+        if (!conn.read_more(buffer_limit)) return Served::Close;
     }
     const std::string_view request = conn.buffered();  // stable until consume()
     const std::string_view target = request.substr(target_offset, head.target.size());
     const std::string_view body = request.substr(head.head_bytes, length);
 
     const QueryParams params = parse_query_string(target);
-    const InboundRequest in{params, body, conn.peer(), conn.remote_addr()};
+    const bool keep = head.keep_alive() && !last_request;
+    ConnectionGuard guard(*this, conn, head.head_bytes + length, keep);
+    const InboundRequest in{params, body, conn.shared_peer(), conn.remote_addr(), &guard};
     const Response result = pipeline_.handle(in);
+    if (result.answered_by_guard) return Served::HandedOff;  // conn is another worker's now
     conn.consume(head.head_bytes + length);
 
-    const bool keep = head.keep_alive() && !last_request;
     reply(conn, result.status, result.body, keep);
-    return conn.flush() && keep;
+    return conn.flush() && keep ? Served::KeepOpen : Served::Close;
 }
 
 }  // namespace imcb::detail

@@ -14,10 +14,13 @@ class HttpEngine final : public RequestServer {
   public:
     HttpEngine(const ReceiverOptions& options, const Pipeline& pipeline, const Reporter& reporter,
                Counters& counters);
-    bool serve(Connection& conn, bool last_request) override;
+    Served serve(Connection& conn, bool last_request) override;
+    /// A whole HTTP response: status line, headers, body.
+    std::string frame(int status, std::string_view body, bool keep_alive,
+                      std::string_view extra_headers = {}) const;
 
   private:
-    bool refuse(Connection& conn, int status, const std::string& why, std::string_view target);
+    Served refuse(Connection& conn, int status, const std::string& why, std::string_view target);
     void reply(Connection& conn, int status, std::string_view body, bool keep_alive,
                std::string_view extra_headers = {});
 

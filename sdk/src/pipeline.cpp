@@ -1,6 +1,11 @@
 #include "pipeline.h"
 
+#include <algorithm>
 #include <chrono>
+
+#include "dedup.h"
+#include "delivery.h"
+#include "journal.h"
 
 namespace imcb::detail {
 namespace {
@@ -46,13 +51,21 @@ const std::string& ok_envelope() {
     return ok;
 }
 
+bool Durability::journals(const Route& route, std::string_view command) const {
+    if (journal == nullptr) return false;
+    if (all_after && route.info != nullptr && route.info->phase == Phase::After) return true;
+    return std::find(commands.begin(), commands.end(), command) != commands.end();
+}
+
 Pipeline::Pipeline(const ReceiverOptions& options, const Registry& registry,
-                   const Reporter& reporter, Counters& counters)
+                   const Reporter& reporter, Counters& counters, Durability durability)
     : policy_{options.sdk_app_id, options.callback_token, options.request_time_window},
       failure_policy_(options.before_failure_policy),
+      before_deadline_(options.before_deadline),
       registry_(registry),
       reporter_(reporter),
-      counters_(counters) {}
+      counters_(counters),
+      durability_(std::move(durability)) {}
 
 Response Pipeline::reject(int status, ErrorKind kind, std::string message, const std::string& command,
                        const InboundRequest& in) const {
@@ -62,18 +75,23 @@ Response Pipeline::reject(int status, ErrorKind kind, std::string message, const
     return r;
 }
 
-Response Pipeline::failed(const CommandInfo* info, ErrorKind kind, std::string message,
-                       const std::string& command, const InboundRequest& in) const {
-    counters_.handler_failures++;
-    reporter_.report(kind, message, command, in.remote_addr);
-    if (info != nullptr && info->phase == Phase::After) return {200, ok_envelope()};
+Response Pipeline::policy_reply() const {
     switch (failure_policy_) {
         case FailurePolicy::Allow: return {200, ok_envelope()};
         case FailurePolicy::Deny: return {200, dump_reply(Decision::deny().to_reply())};
         case FailurePolicy::HttpError: break;
     }
-    counters_.requests_rejected++;
     return {500, error_envelope(500, "the callback handler failed")};
+}
+
+Response Pipeline::failed(const CommandInfo* info, ErrorKind kind, std::string message,
+                       const std::string& command, const InboundRequest& in) const {
+    counters_.handler_failures++;
+    reporter_.report(kind, message, command, in.remote_addr);
+    if (info != nullptr && info->phase == Phase::After) return {200, ok_envelope()};
+    Response r = policy_reply();
+    if (r.status != 200) counters_.requests_rejected++;
+    return r;
 }
 
 Response Pipeline::handle(const InboundRequest& in) const {
@@ -113,7 +131,7 @@ Response Pipeline::handle(const InboundRequest& in) const {
     ctx.content_type = std::string(q.content_type);
     ctx.request_time = verdict.request_time;
     ctx.remote_addr = in.remote_addr;
-    ctx.peer = &in.peer;
+    ctx.peer = in.peer.get();
     ctx.body = &body;
 
     if (route.handler == nullptr) {
@@ -125,9 +143,15 @@ Response Pipeline::handle(const InboundRequest& in) const {
         }
         return {200, ok_envelope()};
     }
+    if (durability_.journals(route, ctx.command)) return journal(body, ctx, route, in);
     if (route.info != nullptr && route.info->batched) return dispatch_batch(body, ctx, route, in);
+    if (route.info != nullptr && route.info->phase == Phase::After && !first_time(ctx.command, body)) {
+        return {200, ok_envelope()};
+    }
 
-    auto outcome = run(*route.handler, body, ctx, route, in);
+    const bool guarded = in.guard != nullptr && route.info != nullptr && route.info->phase == Phase::Before;
+    auto outcome = guarded ? run_guarded(*route.handler, body, ctx, route, in)
+                           : run(*route.handler, body, ctx, route, in);
     if (auto* response = std::get_if<Response>(&outcome)) return std::move(*response);
     const Decision& decision = std::get<Decision>(outcome);
 
@@ -164,6 +188,87 @@ std::variant<Decision, Response> Pipeline::run(const RawHandler& handler,
     }
 }
 
+std::variant<Decision, Response> Pipeline::run_guarded(const RawHandler& handler,
+                                                       const nlohmann::json& event,
+                                                       const CallbackContext& ctx,
+                                                       const Route& route,
+                                                       const InboundRequest& in) const {
+    in.guard->arm(policy_reply(), ctx.command, std::chrono::steady_clock::now() + before_deadline_);
+    auto outcome = run(handler, event, ctx, route, in);
+    if (in.guard->disarm()) return outcome;
+    // Too late: the vendor has had the policy's answer; say what the handler would have answered.
+    std::string late = "the handler answered after the deadline of " +
+                       std::to_string(before_deadline_.count()) +
+                       " ms (timeouts.before_deadline_ms); its result was discarded: ";
+    if (const auto* decision = std::get_if<Decision>(&outcome)) {
+        late += "it decided " + dump_reply(decision->to_reply());
+    } else {
+        late += "it failed (reported above)";
+    }
+    reporter_.report(ErrorKind::DeadlineMissed, std::move(late), ctx.command, ctx.remote_addr);
+    Response gone;
+    gone.answered_by_guard = true;
+    return gone;
+}
+
+bool Pipeline::first_time(const std::string& command, const nlohmann::json& event) const {
+    if (durability_.dedup == nullptr) return true;
+    if (durability_.dedup->claim(event_key(command, event), std::chrono::system_clock::now())) return true;
+    counters_.duplicates_dropped++;
+    return false;
+}
+
+Response Pipeline::journal(const nlohmann::json& body, CallbackContext& ctx, const Route& route,
+                           const InboundRequest& in) const {
+    std::vector<const nlohmann::json*> events;
+    if (route.info != nullptr && route.info->batched) {
+        const auto list = body.find("Events");
+        if (list == body.end() || !list->is_array() || list->empty() || list->size() > kMaxBatchEvents) {
+            return reject(400, ErrorKind::DecodeFailed,
+                          "a batched callback body must be {\"Events\":[...]} with 1 to " +
+                              std::to_string(kMaxBatchEvents) + " events",
+                          ctx.command, in);
+        }
+        for (const auto& e : *list) events.push_back(&e);
+        ctx.batch_size = events.size();
+    } else {
+        events.push_back(&body);
+    }
+    const auto now = std::chrono::system_clock::now();
+    const std::int64_t received_at = std::chrono::system_clock::to_time_t(now);
+    std::vector<std::string> payloads;
+    std::vector<std::string> claimed;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        std::string key = event_key(ctx.command, *events[i]);
+        if (durability_.dedup != nullptr) {
+            if (!durability_.dedup->claim(key, now)) {
+                counters_.duplicates_dropped++;
+                continue;
+            }
+            claimed.push_back(key);
+        }
+        ctx.batch_index = i;
+        payloads.push_back(encode_journal_event(ctx, *events[i], key, received_at));
+    }
+    if (payloads.empty()) return {200, ok_envelope()};  // all seen before: acknowledged again
+
+    std::vector<std::uint64_t> seqs;
+    std::string why;
+    const Journal::Append result = durability_.journal->append(payloads, seqs, why);
+    if (result == Journal::Append::Durable) {
+        counters_.journal_appended += payloads.size();
+        for (std::size_t i = 0; i < payloads.size(); ++i) {
+            durability_.deliverer->push(seqs[i], std::move(payloads[i]));
+        }
+        return {200, ok_envelope()};
+    }
+    // Not kept, so not acknowledged: a retry must not be taken for a repeat.
+    for (const auto& key : claimed) durability_.dedup->release(key);
+    counters_.journal_refused++;
+    const int status = result == Journal::Append::Full ? 503 : 500;
+    return reject(status, ErrorKind::Journal, std::move(why), ctx.command, in);
+}
+
 Response Pipeline::dispatch_batch(const nlohmann::json& body, CallbackContext& ctx,
                                   const Route& route, const InboundRequest& in) const {
     const auto events = body.find("Events");
@@ -179,6 +284,7 @@ Response Pipeline::dispatch_batch(const nlohmann::json& body, CallbackContext& c
     ctx.batch_size = events->size();
     for (std::size_t i = 0; i < events->size(); ++i) {
         const nlohmann::json& event = (*events)[i];
+        if (!first_time(ctx.command, event)) continue;
         ctx.batch_index = i;
         ctx.body = &event;
         const auto where = "Events[" + std::to_string(i) + "] of " + std::to_string(events->size());

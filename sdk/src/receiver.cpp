@@ -5,7 +5,10 @@
 #include <memory>
 #include <mutex>
 
+#include "dedup.h"
+#include "delivery.h"
 #include "http_engine.h"
+#include "journal.h"
 #include "pipeline.h"
 #include "registry.h"
 #include "runtime.h"
@@ -46,9 +49,42 @@ void validate(const ReceiverOptions& o) {
         o.keep_alive_timeout > std::chrono::hours(24)) {
         bad("handshake_timeout, request_timeout and keep_alive_timeout must be at most 24 hours");
     }
+    if (o.before_deadline < std::chrono::milliseconds(100) || o.before_deadline > std::chrono::minutes(1)) {
+        bad("before_deadline must be between 100 ms and 60000 ms (timeouts.before_deadline_ms; the "
+            "vendor waits 2000 ms for a before-callback's answer, so keep it below that)");
+    }
     if (o.keep_alive_max_requests == 0) bad("keep_alive_max_requests must be at least 1");
     if (o.request_time_window.count() <= 0) bad("request_time_window must be positive");
     if (o.callback_token.size() > 1024) bad("callback_token is longer than 1024 characters");
+    if (!o.journal.dir.empty()) {
+        const JournalOptions& j = o.journal;
+        if (j.commands.empty()) {
+            bad("journal.commands is empty: give \"after\" (every after-callback) or command names");
+        }
+        for (const auto& c : j.commands) {
+            if (c == "after") continue;
+            const CommandInfo* info = find_command(c);
+            if (info != nullptr && info->phase == Phase::Before) {
+                bad("journal.commands names " + c +
+                    ", a before-callback: its reply carries the handler's decision, so it cannot be "
+                    "acknowledged before the handler runs; list after-callbacks only");
+            }
+            if (c.empty() || c.find_first_of(" \t\r\n") != std::string::npos) {
+                bad("journal.commands holds \"" + c + "\", which is not a command name");
+            }
+        }
+        if (j.max_bytes < (1u << 20)) bad("journal.max_bytes must be at least 1048576 (1 MiB)");
+        if (j.max_attempts < 1 || j.max_attempts > 1000) bad("journal.max_attempts must be between 1 and 1000");
+        if (j.retry_backoff < std::chrono::milliseconds(10) || j.retry_backoff > std::chrono::hours(1)) {
+            bad("journal.retry_backoff_ms must be between 10 and 3600000");
+        }
+    }
+    if (o.dedup.window.count() < 0 || o.dedup.window > std::chrono::hours(24 * 7)) {
+        bad("dedup.window_s must be between 0 (off) and 604800 (7 days)");
+    }
+    if (o.dedup.window.count() > 0 && (o.dedup.max_entries < 1 || o.dedup.max_entries > 100000000)) {
+        bad("dedup.max_entries must be between 1 and 100000000");
+    }
 }
 
 detail::TransportOptions transport_options(const ReceiverOptions& o) {
@@ -75,6 +111,9 @@ struct Receiver::Impl {
     detail::Counters counters;
     std::shared_ptr<const detail::TrustSnapshot> trust;  // accessed with std::atomic_load/store
     std::atomic<std::uint64_t> generation{0};
+    std::unique_ptr<detail::DedupStore> dedup;
+    std::unique_ptr<detail::Journal> journal;
+    std::unique_ptr<detail::Deliverer> deliverer;
     std::unique_ptr<detail::Pipeline> pipeline;
     std::unique_ptr<detail::HttpEngine> engine;
     std::unique_ptr<detail::Transport> transport;
@@ -123,12 +162,47 @@ Receiver& Receiver::on_error(ErrorHandler handler) {
 std::uint16_t Receiver::start() {
     if (impl_->started) throw ConfigError(ErrorCode::AlreadyStarted, "Receiver::start() called twice");
     Impl& m = *impl_;
-    m.pipeline = std::make_unique<detail::Pipeline>(m.options, m.registry, m.reporter, m.counters);
+    detail::Durability durability;
+    if (m.options.dedup.window.count() > 0) {
+        m.dedup = std::make_unique<detail::DedupStore>(m.options.dedup.window, m.options.dedup.max_entries);
+        durability.dedup = m.dedup.get();
+    }
+    std::vector<detail::JournalEvent> pending;
+    if (!m.options.journal.dir.empty()) {
+        const JournalOptions& j = m.options.journal;
+        m.journal = std::make_unique<detail::Journal>(
+            detail::SegmentOptions{j.dir, j.max_bytes, m.options.dedup.window},
+            [&m](const std::string& what) { m.reporter.report(ErrorKind::Journal, "journal: " + what); });
+        // Events already acknowledged: those not done are delivered again; every one of the
+        // dedup window is recognised if the vendor sends it again.
+        for (auto& ev : m.journal->take_recovered()) {
+            std::string key;
+            std::int64_t received_at = 0;
+            if (m.dedup && detail::journal_event_identity(ev.payload, key, received_at)) {
+                m.dedup->claim(key, std::chrono::system_clock::from_time_t(received_at));
+            }
+            if (!ev.done) pending.push_back(std::move(ev));
+        }
+        m.deliverer = std::make_unique<detail::Deliverer>(*m.journal, m.registry, m.reporter,
+                                                          m.counters, j);
+        durability.journal = m.journal.get();
+        durability.deliverer = m.deliverer.get();
+        for (const auto& c : j.commands) {
+            if (c == "after") {
+                durability.all_after = true;
+            } else {
+                durability.commands.push_back(c);
+            }
+        }
+    }
+    m.pipeline = std::make_unique<detail::Pipeline>(m.options, m.registry, m.reporter, m.counters,
+                                                    std::move(durability));
     m.engine = std::make_unique<detail::HttpEngine>(m.options, *m.pipeline, m.reporter, m.counters);
     m.transport = std::make_unique<detail::Transport>(
         transport_options(m.options), [&m] { return m.current_trust(); }, *m.engine, m.reporter,
         m.counters);
     const std::uint16_t port = m.transport->start();
+    if (m.deliverer) m.deliverer->start(std::move(pending));
     m.started = true;
     for (const auto& w : m.current_trust()->summary.warnings) {
         std::fprintf(stderr, "imcb: warning: %s\n", w.c_str());
@@ -137,7 +211,11 @@ std::uint16_t Receiver::start() {
 }
 
 void Receiver::stop() noexcept {
-    if (impl_ && impl_->transport) impl_->transport->stop();
+    if (!impl_ || !impl_->transport) return;
+    impl_->transport->stop();
+    // Requests in flight are finished (and journaled); the delivery in progress ends, and what is
+    // left stays in the journal for the next start.
+    if (impl_->transport->stopped() && impl_->deliverer) impl_->deliverer->stop();
 }
 
 void Receiver::reload_tls(const TlsOptions& tls) {
@@ -153,6 +231,7 @@ TlsSummary Receiver::tls_summary() const { return impl_->current_trust()->summar
 ReceiverStats Receiver::stats() const {
     ReceiverStats s = impl_->counters.snapshot();
     s.chain_cache_hits = impl_->current_trust()->verified_chains.hits();
+    if (impl_->deliverer) s.journal_pending = impl_->deliverer->pending();
     return s;
 }
 

@@ -15,6 +15,13 @@ ReceiverStats Counters::snapshot() const {
     s.requests = requests.load();
     s.requests_rejected = requests_rejected.load();
     s.handler_failures = handler_failures.load();
+    s.before_deadline_missed = before_deadline_missed.load();
+    s.journal_appended = journal_appended.load();
+    s.journal_delivered = journal_delivered.load();
+    s.journal_retries = journal_retries.load();
+    s.journal_dead_letters = journal_dead_letters.load();
+    s.journal_refused = journal_refused.load();
+    s.duplicates_dropped = duplicates_dropped.load();
     s.open_connections = open_connections.load();
     s.worker_threads = worker_threads.load();
     return s;

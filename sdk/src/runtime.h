@@ -23,6 +23,13 @@ struct Counters {
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint64_t> requests_rejected{0};
     std::atomic<std::uint64_t> handler_failures{0};
+    std::atomic<std::uint64_t> before_deadline_missed{0};
+    std::atomic<std::uint64_t> journal_appended{0};
+    std::atomic<std::uint64_t> journal_delivered{0};
+    std::atomic<std::uint64_t> journal_retries{0};
+    std::atomic<std::uint64_t> journal_dead_letters{0};
+    std::atomic<std::uint64_t> journal_refused{0};
+    std::atomic<std::uint64_t> duplicates_dropped{0};
     std::atomic<std::uint64_t> open_connections{0};
     std::atomic<std::uint64_t> worker_threads{0};
 

@@ -163,6 +163,29 @@ bool Connection::flush() {
     return true;
 }
 
+bool Rescue::disarm() noexcept {
+    std::int64_t expected = deadline;
+    if (state.compare_exchange_strong(expected, kDisarmed)) return true;
+    // The housekeeper is handing the request over; that takes one epoll_ctl and never blocks.
+    while ((expected = state.load()) == kTaking) std::this_thread::yield();
+    return expected == kFailed;
+}
+
+std::shared_ptr<Rescue> Connection::arm_rescue(std::string reply, std::size_t consumed,
+                                               bool keep_alive, std::string command,
+                                               Clock::time_point deadline) {
+    auto r = std::make_shared<Rescue>(std::move(reply), consumed, keep_alive, std::move(command),
+                                      std::max<std::int64_t>(1, to_ms(deadline)));
+    std::lock_guard<std::mutex> lock(rescue_mu_);
+    rescue_ = r;
+    return r;
+}
+
+void Connection::clear_rescue() {
+    std::lock_guard<std::mutex> lock(rescue_mu_);
+    rescue_.reset();
+}
+
 void Connection::release_idle_buffers() {
     if (in_pos_ == in_len_) {
         in_pos_ = in_len_ = 0;
@@ -370,6 +393,7 @@ void Transport::housekeeping_loop() {
                 }
             }
         }
+        take_over_late_requests(now);
         if (listener_paused_.exchange(false)) rearm_listener();
         // Every worker is busy and none has finished anything for a while: they are blocked
         // (in handlers, most likely), so add one rather than let parked connections starve.
@@ -391,6 +415,53 @@ void Transport::housekeeping_loop() {
         }
         for (auto& t : done) t.join();
     }
+}
+
+void Transport::take_over_late_requests(std::int64_t now_ms) {
+    std::vector<std::pair<std::string, std::string>> taken;  // command, peer
+    {
+        std::lock_guard<std::mutex> lock(conns_mu_);
+        for (Connection* c : conns_) {
+            std::shared_ptr<Rescue> r;
+            {
+                std::lock_guard<std::mutex> rl(c->rescue_mu_);
+                r = c->rescue_;
+            }
+            if (!r || r->deadline > now_ms) continue;
+            std::int64_t armed = r->deadline;
+            if (!r->state.compare_exchange_strong(armed, Rescue::kTaking)) continue;
+            // Another worker answers it: the connection is writable, so this fires at once.
+            epoll_event ev{};
+            ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLONESHOT;
+            ev.data.ptr = c;
+            const bool handed = ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->fd_, &ev) == 0;
+            r->state = handed ? Rescue::kHandedOver : Rescue::kFailed;
+            if (handed) taken.emplace_back(r->command, c->remote_addr_);
+        }
+    }
+    for (auto& [command, peer] : taken) {
+        counters_.before_deadline_missed++;
+        reporter_.report(ErrorKind::DeadlineMissed,
+                         "the before-handler did not decide by the deadline "
+                         "(timeouts.before_deadline_ms): answered following before_failure_policy",
+                         std::move(command), std::move(peer));
+    }
+}
+
+bool Transport::answer_rescued(Connection* c) {
+    std::shared_ptr<Rescue> r;
+    {
+        std::lock_guard<std::mutex> lock(c->rescue_mu_);
+        if (c->rescue_ && c->rescue_->state.load() == Rescue::kHandedOver) r = std::move(c->rescue_);
+    }
+    if (!r) return true;
+    c->consume(r->consumed);
+    c->write(r->reply);
+    const bool sent = c->flush();
+    ++c->requests_served_;
+    if (sent && r->keep_alive) return true;
+    close_connection(c, false);
+    return false;
 }
 
 void Transport::rearm_listener() {
@@ -480,6 +551,7 @@ void Transport::on_event(Connection* c) {
         return;
     }
     if (c->state_ == Connection::State::Handshaking && !advance_handshake(c)) return;
+    if (!answer_rescued(c)) return;
     serve_ready(c);
 }
 
@@ -567,9 +639,10 @@ void Transport::serve_ready(Connection* c) {
             }
         }
         const bool last = c->requests_served_ + 1 >= options_.keep_alive_max_requests;
-        const bool keep = server_.serve(*c, last || stopping_);
+        const Served outcome = server_.serve(*c, last || stopping_);
+        if (outcome == Served::HandedOff) return;  // another worker owns it now: hands off
         ++c->requests_served_;
-        if (!keep || last || c->close_requested_) {
+        if (outcome == Served::Close || last || c->close_requested_) {
             close_connection(c, c->close_requested_);
             return;
         }

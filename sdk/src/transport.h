@@ -51,6 +51,45 @@ struct TransportOptions {
     std::size_t keep_alive_max_requests = 100000;
 };
 
+/// The deadline guard's hold on one request whose before-handler is running: the worker that runs
+/// it and the housekeeper share it, so that neither needs the other to still hold the connection.
+/// At the deadline the housekeeper takes the request over (`state` armed -> kTaking), re-arms the
+/// connection in epoll, and another worker sends `reply` and goes on serving the connection; the
+/// handler's worker then leaves the connection alone.
+struct Rescue {
+    static constexpr std::int64_t kTaking = -1;      // the housekeeper is handing it over
+    static constexpr std::int64_t kHandedOver = -2;  // another worker answers and owns it
+    static constexpr std::int64_t kFailed = -3;      // could not re-arm: the handler's worker keeps it
+    static constexpr std::int64_t kDisarmed = -4;    // the handler decided in time
+
+    Rescue(std::string reply_, std::size_t consumed_, bool keep_alive_, std::string command_,
+           std::int64_t deadline_ms)
+        : reply(std::move(reply_)),
+          consumed(consumed_),
+          keep_alive(keep_alive_),
+          command(std::move(command_)),
+          deadline(deadline_ms),
+          state(deadline_ms) {}
+
+    /// By the handler's worker once the handler returned: true when it still owns the connection
+    /// (in time, or the hand-over failed), false when it must never touch the connection again.
+    bool disarm() noexcept;
+
+    const std::string reply;      // the whole HTTP response the guard sends
+    const std::size_t consumed;   // request bytes to drop from the input before sending it
+    const bool keep_alive;
+    const std::string command;    // for the report
+    const std::int64_t deadline;  // steady clock, ms
+    std::atomic<std::int64_t> state;  // == deadline while armed
+};
+
+/// What became of a request a worker served.
+enum class Served {
+    KeepOpen,   // answered; the connection can take the next request
+    Close,      // answered (or failed); close the connection
+    HandedOff,  // the deadline guard answered it and the connection went on without this worker
+};
+
 /// One accepted connection. While a worker serves a request, it reads and writes through here,
 /// waiting at most until the request deadline.
 class Connection {
@@ -73,12 +112,19 @@ class Connection {
     bool flush();
     void close_after_response() noexcept { close_requested_ = true; }
 
+    /// Deadline guard: until the returned Rescue is disarmed, the housekeeper may send `reply`
+    /// on this connection's behalf at `deadline` (see Rescue). Only the owning worker calls these.
+    std::shared_ptr<Rescue> arm_rescue(std::string reply, std::size_t consumed, bool keep_alive,
+                                       std::string command, std::chrono::steady_clock::time_point deadline);
+    void clear_rescue();
+
     const SSL* ssl() const noexcept { return ssl_.get(); }
     int fd() const noexcept { return fd_; }
     const std::string& remote_ip() const noexcept { return remote_ip_; }
     int remote_port() const noexcept { return remote_port_; }
     const std::string& remote_addr() const noexcept { return remote_addr_; }
     const PeerIdentity& peer() const noexcept { return *peer_; }
+    const std::shared_ptr<const PeerIdentity>& shared_peer() const noexcept { return peer_; }
     std::size_t requests_served() const noexcept { return requests_served_; }
 
   private:
@@ -113,13 +159,16 @@ class Connection {
     std::chrono::steady_clock::time_point request_deadline_;
     std::size_t requests_served_ = 0;
     bool close_requested_ = false;
+
+    std::mutex rescue_mu_;  // guards the pointer: the owner sets it, the housekeeper reads it
+    std::shared_ptr<Rescue> rescue_;
 };
 
-/// Serves one request from an established connection; returns false to close it.
+/// Serves one request from an established connection.
 class RequestServer {
   public:
     virtual ~RequestServer() = default;
-    virtual bool serve(Connection& conn, bool last_request) = 0;
+    virtual Served serve(Connection& conn, bool last_request) = 0;
 };
 
 class Transport {
@@ -136,6 +185,8 @@ class Transport {
     std::uint16_t start();
     void stop() noexcept;
     bool stopping() const noexcept { return stopping_.load(); }
+    /// False while serving, and after a stop() that a handler asked for but could not complete.
+    bool stopped() const noexcept { return !started_.load(); }
 
   private:
     void worker_loop();
@@ -147,6 +198,8 @@ class Transport {
     bool advance_handshake(Connection* c);
     bool established(Connection* c);
     void serve_ready(Connection* c);
+    bool answer_rescued(Connection* c);
+    void take_over_late_requests(std::int64_t now_ms);
     void park(Connection* c, std::uint32_t events, std::chrono::steady_clock::time_point deadline);
     void close_connection(Connection* c, bool linger);
     void rearm_listener();

@@ -31,7 +31,7 @@ struct Setup {
     imcb::detail::Counters counters;
     std::string body = read(std::string(IMCB_FIXTURES_DIR) + "/C2C.CallbackBeforeSendMsg.json");
     std::string target;
-    imcb::PeerIdentity peer;
+    std::shared_ptr<const imcb::PeerIdentity> peer = std::make_shared<const imcb::PeerIdentity>();
     std::string remote = "127.0.0.1:1";
 
     Setup() {

@@ -306,6 +306,17 @@ TEST(ConfigFromJson, PositiveValuesBelowTheMinimumAreRefused) {
     EXPECT_EQ(config_from_json(doc, kBase).options.handshake_timeout.count(), 100);
 }
 
+TEST(ConfigFromJson, BeforeDeadlineIsReadAndBounded) {
+    json doc = full_doc();
+    EXPECT_EQ(config_from_json(doc, kBase).options.before_deadline.count(), 1500);
+    doc["timeouts"] = {{"before_deadline_ms", 800}};
+    EXPECT_EQ(config_from_json(doc, kBase).options.before_deadline.count(), 800);
+    doc["timeouts"] = {{"before_deadline_ms", 99}};
+    expect_rejected(doc, "timeouts.before_deadline_ms");
+    doc["timeouts"] = {{"before_deadline_ms", 60001}};
+    expect_rejected(doc, "timeouts.before_deadline_ms");
+}
+
 TEST(ConfigFromJson, SdkAppIdBuiltInCodeAsSignedIntegerIsAccepted) {
     json doc = full_doc();
     doc["sdk_app_id"] = static_cast<int>(1400187352);  // nlohmann stores a C++ int as signed

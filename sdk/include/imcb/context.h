@@ -33,6 +33,11 @@ struct PeerIdentity {
     bool session_resumed = false;           ///< the TLS session was resumed, not fully negotiated
 };
 
+/// The identity of an event, the same each time the vendor sends it (a retry): C2C messages by
+/// MsgKey, group messages by GroupId and MsgSeq, other events by command, EventTime and the
+/// accounts they name. Events without any of these are keyed by their whole body.
+std::string event_key(std::string_view command, const nlohmann::json& body);
+
 /// Everything about one callback besides its typed payload. Valid only during the handler call.
 struct CallbackContext {
     std::string command;       ///< CallbackCommand from the URL (the dispatch key)
@@ -47,6 +52,12 @@ struct CallbackContext {
     const nlohmann::json* body = nullptr;
     std::size_t batch_index = 0;  ///< position of this event in a batch (0 for single events)
     std::size_t batch_size = 1;   ///< events in the batch (1 for single events)
+    /// 1 on the first delivery. More when the event comes from the journal again: an earlier
+    /// attempt failed, or the process stopped during it, so the event may have been handled.
+    unsigned delivery_attempt = 1;
+
+    /// event_key(command, raw()): use it to make a handler idempotent across redeliveries.
+    std::string event_key() const { return imcb::event_key(command, *body); }
 
     const PeerIdentity& peer_identity() const { return *peer; }
     /// opt_platform as a Platform (Unknown when absent).

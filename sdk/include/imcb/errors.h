@@ -55,6 +55,10 @@ enum class ErrorKind {
     UnknownCommand,   ///< no handler knows the CallbackCommand
     HandlerFailed,    ///< a handler threw
     InvalidDecision,  ///< a handler returned a decision the command does not allow
+    DeadlineMissed,   ///< a before-handler had not decided by timeouts.before_deadline_ms: the
+                      ///< reply followed before_failure_policy and its late result was discarded
+    Journal,          ///< the journal is full or cannot be written (the callback got 503/500), an
+                      ///< event was dead-lettered, or records were skipped when it was read back
 };
 
 const char* to_string(ErrorKind kind) noexcept;

@@ -53,6 +53,27 @@ struct TlsOptions {
     }
 };
 
+/// The durable after-event journal (see docs/reliability.md). An after-callback it covers is
+/// acknowledged only once it is on disk; its handler then runs from the journal, at least once,
+/// retried with backoff, and after max_attempts the event goes to dead-letter.jsonl in `dir`.
+struct JournalOptions {
+    std::string dir;  ///< empty = no journal (handlers run before the reply, as without it)
+    /// "after" = every after-callback; otherwise command names (after-callbacks, or commands the
+    /// SDK does not know that you handle with on_raw).
+    std::vector<std::string> commands{"after"};
+    std::uint64_t max_bytes = 256ull << 20;  ///< when full, callbacks get 503 until handlers catch up
+    unsigned max_attempts = 10;              ///< deliveries of one event before it is dead-lettered
+    std::chrono::milliseconds retry_backoff{1000};  ///< after the first failure; doubles, up to 1 h
+};
+
+/// Deduplication of after-callbacks by event_key(): an event seen again within the window (a
+/// vendor retry) is acknowledged and not handled again. With a journal, the window also covers
+/// restarts (the journal keeps the window's events).
+struct DedupOptions {
+    std::chrono::seconds window{0};    ///< 0 = off
+    std::size_t max_entries = 100000;  ///< the oldest keys are forgotten first beyond this
+};
+
 struct ReceiverOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;  ///< 0 = an ephemeral port; Receiver::start() returns the bound one
@@ -73,6 +94,11 @@ struct ReceiverOptions {
     std::chrono::seconds keep_alive_timeout{75};         ///< idle time allowed between requests
     std::size_t keep_alive_max_requests = 100000;        ///< then the connection is closed
     FailurePolicy before_failure_policy = FailurePolicy::Allow;
+    /// A before-handler that has not decided by then is answered following before_failure_policy
+    /// (the vendor waits 2 s, then lets the event through); its late result is discarded.
+    std::chrono::milliseconds before_deadline{1500};
+    JournalOptions journal;
+    DedupOptions dedup;
 };
 
 }  // namespace imcb

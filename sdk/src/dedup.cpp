@@ -1,0 +1,111 @@
+#include "dedup.h"
+
+#include <algorithm>
+#include <vector>
+
+#include <openssl/evp.h>
+
+#include "imcb/context.h"
+
+namespace imcb {
+namespace {
+
+constexpr std::size_t kMaxKeyBytes = 256;
+
+std::string sha256_hex(std::string_view text) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr);
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < len; ++i) {
+        out += hex[md[i] >> 4];
+        out += hex[md[i] & 15];
+    }
+    return out;
+}
+
+std::string scalar(const nlohmann::json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_number_unsigned()) return std::to_string(v.get<std::uint64_t>());
+    if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+    return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// "Name=value" for every member naming accounts (…Account, …Account_List, …_Account arrays), in
+// key order (nlohmann keeps objects sorted), one level deep.
+void accounts(const nlohmann::json& obj, const std::string& prefix, std::vector<std::string>& out) {
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+        if (it->is_object() && prefix.empty()) {
+            accounts(*it, it.key() + ".", out);
+        } else if (it.key().find("Account") != std::string::npos &&
+                   (it->is_string() || it->is_array())) {
+            out.push_back(prefix + it.key() + "=" + scalar(*it));
+        }
+    }
+}
+
+}  // namespace
+
+std::string event_key(std::string_view command, const nlohmann::json& body) {
+    std::string key(command);
+    const auto field = [&](const char* name) -> const nlohmann::json* {
+        if (!body.is_object()) return nullptr;
+        const auto it = body.find(name);
+        return it == body.end() || it->is_null() ? nullptr : &*it;
+    };
+    if (const auto* k = field("MsgKey"); k != nullptr && command.rfind("C2C.", 0) == 0) {
+        key += "|MsgKey=" + scalar(*k);
+    } else if (const auto* g = field("GroupId"), *s = field("MsgSeq"); g && s) {
+        key += "|GroupId=" + scalar(*g) + "|MsgSeq=" + scalar(*s);
+    } else if (const auto* t = field("EventTime")) {
+        key += "|EventTime=" + scalar(*t);
+        if (g != nullptr) key += "|GroupId=" + scalar(*g);
+        std::vector<std::string> names;
+        accounts(body, "", names);
+        for (const auto& n : names) key += "|" + n;
+    } else {
+        return key + "|body=" + sha256_hex(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    if (key.size() > kMaxKeyBytes) key = std::string(command) + "|sha256=" + sha256_hex(key);
+    return key;
+}
+
+namespace detail {
+
+bool DedupStore::claim(const std::string& key, Clock::time_point now) {
+    std::lock_guard<std::mutex> lock(mu_);
+    expire(now);
+    const auto it = seen_.find(key);
+    if (it != seen_.end() && now - it->second < window_) return false;
+    seen_[key] = now;
+    order_.emplace_back(now, key);
+    while (order_.size() > max_entries_) {  // the oldest go first
+        const auto& [when, old] = order_.front();
+        const auto s = seen_.find(old);
+        if (s != seen_.end() && s->second == when) seen_.erase(s);
+        order_.pop_front();
+    }
+    return true;
+}
+
+void DedupStore::release(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    seen_.erase(key);  // its entry in order_ no longer matches and is dropped in turn
+}
+
+std::size_t DedupStore::size() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return seen_.size();
+}
+
+void DedupStore::expire(Clock::time_point now) {
+    while (!order_.empty() && now - order_.front().first >= window_) {
+        const auto s = seen_.find(order_.front().second);
+        if (s != seen_.end() && s->second == order_.front().first) seen_.erase(s);
+        order_.pop_front();
+    }
+}
+
+}  // namespace detail
+}  // namespace imcb

@@ -13,6 +13,7 @@ const char* to_string(ErrorKind kind) noexcept {
         case ErrorKind::UnknownCommand: return "unknown_command";
         case ErrorKind::HandlerFailed: return "handler_failed";
         case ErrorKind::InvalidDecision: return "invalid_decision";
+        case ErrorKind::ConnectionLimit: return "connection_limit";
     }
     return "unknown";
 }

@@ -8,6 +8,8 @@ ReceiverStats Counters::snapshot() const {
     ReceiverStats s;
     s.connections_accepted = connections_accepted.load();
     s.connections_refused = connections_refused.load();
+    s.connections_refused_per_ip = connections_refused_per_ip.load();
+    s.handshakes_evicted = handshakes_evicted.load();
     s.handshakes_completed = handshakes_completed.load();
     s.handshakes_resumed = handshakes_resumed.load();
     s.handshakes_failed = handshakes_failed.load();
@@ -16,8 +18,22 @@ ReceiverStats Counters::snapshot() const {
     s.requests_rejected = requests_rejected.load();
     s.handler_failures = handler_failures.load();
     s.open_connections = open_connections.load();
+    s.handshaking_connections = handshaking_connections.load();
     s.worker_threads = worker_threads.load();
     return s;
+}
+
+std::optional<std::uint64_t> Throttle::admit(Clock::time_point now) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (reported_ && now - last_ < interval_) {
+        ++suppressed_;
+        return std::nullopt;
+    }
+    reported_ = true;
+    last_ = now;
+    const std::uint64_t suppressed = suppressed_;
+    suppressed_ = 0;
+    return suppressed;
 }
 
 void Reporter::report(ErrorKind kind, std::string message, std::string command,

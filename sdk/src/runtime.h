@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "imcb/errors.h"
@@ -16,6 +17,8 @@ namespace imcb::detail {
 struct Counters {
     std::atomic<std::uint64_t> connections_accepted{0};
     std::atomic<std::uint64_t> connections_refused{0};
+    std::atomic<std::uint64_t> connections_refused_per_ip{0};
+    std::atomic<std::uint64_t> handshakes_evicted{0};
     std::atomic<std::uint64_t> handshakes_completed{0};
     std::atomic<std::uint64_t> handshakes_resumed{0};
     std::atomic<std::uint64_t> handshakes_failed{0};
@@ -24,9 +27,26 @@ struct Counters {
     std::atomic<std::uint64_t> requests_rejected{0};
     std::atomic<std::uint64_t> handler_failures{0};
     std::atomic<std::uint64_t> open_connections{0};
+    std::atomic<std::uint64_t> handshaking_connections{0};
     std::atomic<std::uint64_t> worker_threads{0};
 
     ReceiverStats snapshot() const;
+};
+
+/// At most one event per interval; counts the events it turns away in between. Thread-safe.
+class Throttle {
+  public:
+    using Clock = std::chrono::steady_clock;
+    explicit Throttle(Clock::duration interval = std::chrono::seconds(1)) : interval_(interval) {}
+    /// When the event may be reported now: how many were suppressed since the last one.
+    std::optional<std::uint64_t> admit(Clock::time_point now);
+
+  private:
+    Clock::duration interval_;
+    std::mutex mu_;
+    bool reported_ = false;
+    Clock::time_point last_{};
+    std::uint64_t suppressed_ = 0;
 };
 
 /// Delivers ErrorReports to the user's handler, or to stderr at most once per second.

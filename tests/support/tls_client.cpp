@@ -27,8 +27,17 @@ const bool g_sigpipe_ignored = [] {
     return true;
 }();
 
-int tcp_connect(std::uint16_t port) {
+int tcp_connect(std::uint16_t port, const std::string& source_ip = {}) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (!source_ip.empty()) {
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        if (::inet_pton(AF_INET, source_ip.c_str(), &local.sin_addr) != 1 ||
+            ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+            ::close(fd);
+            return -1;
+        }
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -97,7 +106,7 @@ bool TlsClient::connect() {
             return false;
         }
     }
-    fd_ = tcp_connect(port_);
+    fd_ = tcp_connect(port_, options_.source_ip);
     if (fd_ < 0) {
         error_ = "TCP connect failed";
         return false;
@@ -208,7 +217,8 @@ std::string callback_target(const std::string& command, std::uint64_t sdk_app_id
            "&contenttype=json&ClientIP=10.0.0.1&OptPlatform=iOS" + extra;
 }
 
-RawSocket::RawSocket(std::uint16_t port) : fd_(tcp_connect(port)) {}
+RawSocket::RawSocket(std::uint16_t port, const std::string& source_ip)
+    : fd_(tcp_connect(port, source_ip)) {}
 
 RawSocket::~RawSocket() {
     if (fd_ >= 0) ::close(fd_);

@@ -55,6 +55,8 @@ enum class ErrorKind {
     UnknownCommand,   ///< no handler knows the CallbackCommand
     HandlerFailed,    ///< a handler threw
     InvalidDecision,  ///< a handler returned a decision the command does not allow
+    ConnectionLimit,  ///< a connection was refused or closed by a connection limit (at most one
+                      ///< report per second per limit, with the count of those not reported)
 };
 
 const char* to_string(ErrorKind kind) noexcept;

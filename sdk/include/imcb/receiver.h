@@ -42,7 +42,9 @@ namespace imcb {
 /// Counters since start(). Read with Receiver::stats().
 struct ReceiverStats {
     std::uint64_t connections_accepted = 0;
-    std::uint64_t connections_refused = 0;  ///< over max_connections
+    std::uint64_t connections_refused = 0;  ///< closed at accept: over max_connections
+    std::uint64_t connections_refused_per_ip = 0;  ///< closed at accept: over max_connections_per_ip
+    std::uint64_t handshakes_evicted = 0;  ///< oldest handshakes closed to stay within max_handshaking
     std::uint64_t handshakes_completed = 0;
     std::uint64_t handshakes_resumed = 0;
     std::uint64_t handshakes_failed = 0;
@@ -52,6 +54,7 @@ struct ReceiverStats {
     std::uint64_t requests_rejected = 0;  ///< any non-200 reply
     std::uint64_t handler_failures = 0;
     std::uint64_t open_connections = 0;
+    std::uint64_t handshaking_connections = 0;  ///< open connections still in the TLS handshake
     std::uint64_t worker_threads = 0;
 };
 

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "imcb/errors.h"
 #include "imcb/receiver.h"
@@ -33,6 +34,11 @@ struct Counters {
     ReceiverStats snapshot() const;
 };
 
+/// Text from the network made safe for a report or a log line: C0 and C1 control characters and
+/// DEL become "\r", "\n", "\t" or "\xHH", bytes that are not well-formed UTF-8 become "\xHH"
+/// each; printable ASCII and well-formed UTF-8 stay as they are.
+std::string escape_control(std::string_view text);
+
 /// At most one event per interval; counts the events it turns away in between. Thread-safe.
 class Throttle {
   public:
@@ -49,7 +55,8 @@ class Throttle {
     std::uint64_t suppressed_ = 0;
 };
 
-/// Delivers ErrorReports to the user's handler, or to stderr at most once per second.
+/// Delivers ErrorReports to the user's handler, or to stderr at most once per second. Every
+/// report's message, command and peer address go through escape_control() first.
 class Reporter {
   public:
     void set_handler(ErrorHandler handler) { handler_ = std::move(handler); }

@@ -229,13 +229,17 @@ void RawSocket::send(const std::string& bytes) {
 }
 
 bool RawSocket::closed_by_peer(std::chrono::milliseconds timeout) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+    // Whatever arrives before the close (a TLS alert, say) is discarded.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     char buf[512];
     for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        pollfd p{fd_, POLLIN, 0};
+        if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
         const ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
         if (n == 0) return true;
-        if (n < 0) return errno != EAGAIN;
+        if (n < 0 && errno != EAGAIN && errno != EINTR) return true;
     }
 }
 

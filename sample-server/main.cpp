@@ -37,7 +37,9 @@ struct Demo {
             {"attempt", ctx.delivery_attempt},
             {"body", ctx.raw()},
         };
-        const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        // ASCII only: JSON escapes C0 controls either way, but DEL, C1 controls (U+0080..U+009F,
+        // which terminals act on) and the rest of the request's text then leave as \uXXXX too.
+        const std::string text = line.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
         std::lock_guard<std::mutex> lock(out_mu);
         std::fprintf(stdout, "%s\n", text.c_str());
         std::fflush(stdout);

@@ -188,6 +188,8 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
         o.max_body_bytes = s.integer<std::size_t>("max_body_bytes", o.max_body_bytes, 1024, 64 << 20);
         o.max_header_bytes = s.integer<std::size_t>("max_header_bytes", o.max_header_bytes, 1024, 1 << 20);
         o.max_connections = s.integer<std::size_t>("max_connections", o.max_connections, 1, 1000000);
+        o.max_handshaking = s.integer<std::size_t>("max_handshaking", o.max_handshaking, 1, 1000000);
+        o.max_connections_per_ip = s.integer<std::size_t>("max_connections_per_ip", o.max_connections_per_ip, 1, 1000000);
         o.listen_backlog = s.integer<int>("listen_backlog", o.listen_backlog, 1, 65535);
         s.reject_unknown();
     }

@@ -15,6 +15,7 @@ const char* to_string(ErrorKind kind) noexcept {
         case ErrorKind::InvalidDecision: return "invalid_decision";
         case ErrorKind::DeadlineMissed: return "deadline_missed";
         case ErrorKind::Journal: return "journal";
+        case ErrorKind::ConnectionLimit: return "connection_limit";
     }
     return "unknown";
 }

@@ -27,7 +27,9 @@ ParseResult invalid(int status, const char* why) { return {Parse::Invalid, statu
 
 // Records the headers the receiver acts on; the others are only checked for syntax.
 void note_header(std::string_view name, std::string_view value, RequestHead& out) {
-    if (iequals(name, "content-length")) {
+    if (iequals(name, "host")) {
+        ++out.host_headers;
+    } else if (iequals(name, "content-length")) {
         ++out.content_length_headers;
         out.content_length = value;
     } else if (iequals(name, "transfer-encoding")) {

@@ -17,6 +17,7 @@ struct RequestHead {
     int minor_version = 1;    ///< HTTP/1.<minor>
     std::size_t head_bytes = 0;  ///< request line, headers and the empty line
 
+    std::size_t host_headers = 0;  ///< RFC 9112: exactly one in HTTP/1.1, at most one in 1.0
     std::size_t content_length_headers = 0;
     std::string_view content_length;
     bool transfer_encoding = false;

@@ -130,6 +130,11 @@ Served HttpEngine::serve(Connection& conn, bool last_request) {
     const std::size_t target_offset = static_cast<std::size_t>(head.target.data() - conn.buffered().data());
 
     // Everything that can be decided before the body is read.
+    if (head.host_headers > 1) return refuse(conn, 400, "more than one Host header", head.target);
+    if (head.host_headers == 0 && head.minor_version >= 1) {
+        return refuse(conn, 400, "an HTTP/1.1 request needs a Host header (RFC 9112, section 3.2)",
+                      head.target);
+    }
     std::string path;
     if (!http1::decode_path(head.path, path) || path != options_.path) {
         return refuse(conn, 404, "no callback endpoint here; callbacks go to " + options_.path, head.target);

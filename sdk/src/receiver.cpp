@@ -37,6 +37,13 @@ void validate(const ReceiverOptions& o) {
         bad("max_header_bytes must be between 1024 and 1048576");
     }
     if (o.max_connections == 0) bad("max_connections must be at least 1");
+    if (o.max_handshaking == 0) {
+        bad("max_handshaking must be at least 1 (connections still in the TLS handshake)");
+    }
+    if (o.max_connections_per_ip == 0) {
+        bad("max_connections_per_ip must be at least 1: give room for the vendor's connection pool "
+            "from one address");
+    }
     if (o.min_threads == 0 || o.max_threads < o.min_threads) {
         bad("threads: need 1 <= min_threads <= max_threads");
     }
@@ -93,6 +100,8 @@ detail::TransportOptions transport_options(const ReceiverOptions& o) {
     t.port = o.port;
     t.backlog = o.listen_backlog;
     t.max_connections = o.max_connections;
+    t.max_handshaking = o.max_handshaking;
+    t.max_connections_per_ip = o.max_connections_per_ip;
     t.min_threads = o.min_threads;
     t.max_threads = o.max_threads;
     t.handshake_timeout = o.handshake_timeout;

@@ -8,6 +8,8 @@ ReceiverStats Counters::snapshot() const {
     ReceiverStats s;
     s.connections_accepted = connections_accepted.load();
     s.connections_refused = connections_refused.load();
+    s.connections_refused_per_ip = connections_refused_per_ip.load();
+    s.handshakes_evicted = handshakes_evicted.load();
     s.handshakes_completed = handshakes_completed.load();
     s.handshakes_resumed = handshakes_resumed.load();
     s.handshakes_failed = handshakes_failed.load();
@@ -23,13 +25,103 @@ ReceiverStats Counters::snapshot() const {
     s.journal_refused = journal_refused.load();
     s.duplicates_dropped = duplicates_dropped.load();
     s.open_connections = open_connections.load();
+    s.handshaking_connections = handshaking_connections.load();
     s.worker_threads = worker_threads.load();
     return s;
+}
+
+namespace {
+
+// Length of the well-formed UTF-8 sequence at the start of `s` (Unicode table 3-7), 0 if none.
+std::size_t utf8_sequence(std::string_view s) {
+    const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    const unsigned char c = b(0);
+    std::size_t n = 0;
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        if (c == 0xe0) lo = 0xa0;  // no overlong forms
+        if (c == 0xed) hi = 0x9f;  // no surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        if (c == 0xf0) lo = 0x90;
+        if (c == 0xf4) hi = 0x8f;  // nothing above U+10FFFF
+    } else {
+        return 0;
+    }
+    if (s.size() < n || b(1) < lo || b(1) > hi) return 0;
+    for (std::size_t i = 2; i < n; ++i) {
+        if (b(i) < 0x80 || b(i) > 0xbf) return 0;
+    }
+    return n;
+}
+
+void append_hex(std::string& out, unsigned char c) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += "\\x";
+    out += kHex[c >> 4];
+    out += kHex[c & 0xf];
+}
+
+}  // namespace
+
+std::string escape_control(std::string_view text) {
+    bool plain = true;
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        plain &= c >= 0x20 && c < 0x7f;
+    }
+    if (plain) return std::string(text);
+    std::string out;
+    out.reserve(text.size() + 16);
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c < 0x7f) {
+            out += static_cast<char>(c);
+            ++i;
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            out += c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t";
+            ++i;
+        } else if (c < 0x80) {  // other C0 controls and DEL
+            append_hex(out, c);
+            ++i;
+        } else if (const std::size_t n = utf8_sequence(text.substr(i));
+                   n > 0 && !(c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0)) {
+            out.append(text.substr(i, n));  // well-formed and not a C1 control (U+0080..U+009F)
+            i += n;
+        } else {
+            append_hex(out, c);
+            if (n == 2) append_hex(out, static_cast<unsigned char>(text[i + 1]));  // a C1 control
+            i += n == 2 ? 2 : 1;
+        }
+    }
+    return out;
+}
+
+std::optional<std::uint64_t> Throttle::admit(Clock::time_point now) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (reported_ && now - last_ < interval_) {
+        ++suppressed_;
+        return std::nullopt;
+    }
+    reported_ = true;
+    last_ = now;
+    const std::uint64_t suppressed = suppressed_;
+    suppressed_ = 0;
+    return suppressed;
 }
 
 void Reporter::report(ErrorKind kind, std::string message, std::string command,
                       std::string remote_addr) const noexcept {
     try {
+        // Messages quote the request (URL, headers, certificate names): no raw control characters
+        // or malformed UTF-8 may reach a handler's log or the terminal.
+        message = escape_control(message);
+        command = escape_control(command);
+        remote_addr = escape_control(remote_addr);
         if (handler_) {
             handler_(ErrorReport{kind, std::move(message), std::move(command), std::move(remote_addr)});
             return;

@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "imcb/errors.h"
 #include "imcb/receiver.h"
@@ -16,6 +18,8 @@ namespace imcb::detail {
 struct Counters {
     std::atomic<std::uint64_t> connections_accepted{0};
     std::atomic<std::uint64_t> connections_refused{0};
+    std::atomic<std::uint64_t> connections_refused_per_ip{0};
+    std::atomic<std::uint64_t> handshakes_evicted{0};
     std::atomic<std::uint64_t> handshakes_completed{0};
     std::atomic<std::uint64_t> handshakes_resumed{0};
     std::atomic<std::uint64_t> handshakes_failed{0};
@@ -31,12 +35,35 @@ struct Counters {
     std::atomic<std::uint64_t> journal_refused{0};
     std::atomic<std::uint64_t> duplicates_dropped{0};
     std::atomic<std::uint64_t> open_connections{0};
+    std::atomic<std::uint64_t> handshaking_connections{0};
     std::atomic<std::uint64_t> worker_threads{0};
 
     ReceiverStats snapshot() const;
 };
 
-/// Delivers ErrorReports to the user's handler, or to stderr at most once per second.
+/// Text from the network made safe for a report or a log line: C0 and C1 control characters and
+/// DEL become "\r", "\n", "\t" or "\xHH", bytes that are not well-formed UTF-8 become "\xHH"
+/// each; printable ASCII and well-formed UTF-8 stay as they are.
+std::string escape_control(std::string_view text);
+
+/// At most one event per interval; counts the events it turns away in between. Thread-safe.
+class Throttle {
+  public:
+    using Clock = std::chrono::steady_clock;
+    explicit Throttle(Clock::duration interval = std::chrono::seconds(1)) : interval_(interval) {}
+    /// When the event may be reported now: how many were suppressed since the last one.
+    std::optional<std::uint64_t> admit(Clock::time_point now);
+
+  private:
+    Clock::duration interval_;
+    std::mutex mu_;
+    bool reported_ = false;
+    Clock::time_point last_{};
+    std::uint64_t suppressed_ = 0;
+};
+
+/// Delivers ErrorReports to the user's handler, or to stderr at most once per second. Every
+/// report's message, command and peer address go through escape_control() first.
 class Reporter {
   public:
     void set_handler(ErrorHandler handler) { handler_ = std::move(handler); }

@@ -306,6 +306,9 @@ void Transport::stop() noexcept {
         counters_.open_connections--;
         delete c;
     }
+    handshakes_.clear();
+    per_ip_.clear();
+    counters_.handshaking_connections = 0;
     ::close(listen_fd_);
     ::close(epoll_fd_);
     ::close(wake_fd_);
@@ -490,20 +493,61 @@ void Transport::accept_batch() {
             }
             break;  // EAGAIN: drained
         }
+        std::string ip;
+        int port = 0;
+        describe_sockaddr(ss, ip, port);
         if (counters_.open_connections.load() >= options_.max_connections) {
             counters_.connections_refused++;
             ::close(fd);
+            report_limit(refused_reports_,
+                         "connection refused: " + std::to_string(options_.max_connections) +
+                             " connections are open (limits.max_connections); raise it if they "
+                             "are the vendor's",
+                         endpoint(ip, port));
+            continue;
+        }
+        // Caps against peers that never authenticate: per address (refused here), and on the
+        // handshakes in progress (the oldest idle one is closed to admit this one, see admit()).
+        std::string evicted;
+        const Admission admission = admit(ip, evicted);
+        if (!evicted.empty()) {
+            report_limit(handshake_reports_,
+                         "TLS handshake closed before completion to admit a newer connection: " +
+                             std::to_string(options_.max_handshaking) +
+                             " handshakes in progress (limits.max_handshaking); clients are "
+                             "opening connections without completing their handshakes",
+                         evicted);
+        }
+        if (admission != Admission::Admitted) {
+            ::close(fd);
+            if (admission == Admission::OverPerIp) {
+                counters_.connections_refused_per_ip++;
+                report_limit(per_ip_reports_,
+                             "connection refused: " + std::to_string(options_.max_connections_per_ip) +
+                                 " connections are open from " + ip +
+                                 " (limits.max_connections_per_ip); if this address is the "
+                                 "vendor's, raise the limit",
+                             endpoint(ip, port));
+            } else {
+                counters_.connections_refused++;
+                report_limit(handshake_reports_,
+                             "connection refused: " + std::to_string(options_.max_handshaking) +
+                                 " TLS handshakes in progress, none of them idle "
+                                 "(limits.max_handshaking)",
+                             endpoint(ip, port));
+            }
             continue;
         }
         const int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        std::string ip;
-        int port = 0;
-        describe_sockaddr(ss, ip, port);
         auto trust = trust_();
         SslPtr ssl(SSL_new(trust->ctx.get()));
         if (!ssl || SSL_set_fd(ssl.get(), fd) != 1) {
             ::close(fd);
+            {
+                std::lock_guard<std::mutex> lock(conns_mu_);
+                release_peer(ip);
+            }
             reporter_.report(ErrorKind::HandshakeFailed, "SSL_new failed: " + openssl_errors());
             continue;
         }
@@ -516,6 +560,9 @@ void Transport::accept_batch() {
         {
             std::lock_guard<std::mutex> lock(conns_mu_);
             conns_.insert(c);
+            c->handshake_pos_ = handshakes_.insert(handshakes_.end(), c);
+            c->handshake_listed_ = true;
+            counters_.handshaking_connections++;
         }
         c->deadline_ = to_ms(c->handshake_deadline_);
         epoll_event ev{};
@@ -524,6 +571,60 @@ void Transport::accept_batch() {
         if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) close_connection(c, false);
     }
     rearm_listener();
+}
+
+// Why evict rather than refuse at max_handshaking: refusing would let anyone who holds that many
+// silent handshakes (from a few addresses, each within max_connections_per_ip) lock the vendor's
+// new connections out until handshake_ms passes, again and again. Closing the oldest idle
+// handshake instead costs the flood its oldest connection, and a vendor's handshake, which
+// completes within a few round trips, is only lost if max_handshaking newer connections arrive
+// during those few round trips.
+Transport::Admission Transport::admit(const std::string& ip, std::string& evicted) {
+    std::lock_guard<std::mutex> lock(conns_mu_);
+    std::size_t& from_ip = per_ip_[ip];
+    if (from_ip >= options_.max_connections_per_ip) return Admission::OverPerIp;
+    if (handshakes_.size() >= options_.max_handshaking && !evict_oldest_handshake(evicted)) {
+        if (from_ip == 0) per_ip_.erase(ip);
+        return Admission::OverHandshaking;
+    }
+    ++from_ip;
+    return Admission::Admitted;
+}
+
+bool Transport::evict_oldest_handshake(std::string& evicted) {
+    for (Connection* c : handshakes_) {
+        // Only a parked one: a worker advancing a handshake right now owns its connection.
+        std::int64_t d = c->deadline_.load();
+        if (d > 0 && c->deadline_.compare_exchange_strong(d, Connection::kEvicted)) {
+            ::shutdown(c->fd_, SHUT_RDWR);  // wakes the parked connection's owner, which closes it
+            evicted = c->remote_addr_;
+            forget_handshake(c);
+            counters_.handshakes_evicted++;
+            return true;
+        }
+    }
+    return false;
+}
+
+void Transport::forget_handshake(Connection* c) {
+    if (!c->handshake_listed_) return;
+    handshakes_.erase(c->handshake_pos_);
+    c->handshake_listed_ = false;
+    counters_.handshaking_connections--;
+}
+
+void Transport::release_peer(const std::string& ip) {
+    const auto it = per_ip_.find(ip);
+    if (it == per_ip_.end()) return;
+    if (--it->second == 0) per_ip_.erase(it);
+}
+
+void Transport::report_limit(Throttle& throttle, std::string message, const std::string& remote_addr) {
+    // A flood is one report a second per limit, not one per connection.
+    const auto suppressed = throttle.admit(Clock::now());
+    if (!suppressed) return;
+    if (*suppressed > 0) message += " (" + std::to_string(*suppressed) + " more since the last report)";
+    reporter_.report(ErrorKind::ConnectionLimit, std::move(message), {}, remote_addr);
 }
 
 void Transport::handle_event(Connection* c) {
@@ -539,8 +640,8 @@ void Transport::handle_event(Connection* c) {
 
 void Transport::on_event(Connection* c) {
     const std::int64_t prev = c->deadline_.exchange(Connection::kOwned);
-    if (prev == Connection::kExpired) {
-        if (c->state_ == Connection::State::Handshaking) {
+    if (prev == Connection::kExpired || prev == Connection::kEvicted) {
+        if (c->state_ == Connection::State::Handshaking && prev == Connection::kExpired) {
             counters_.handshakes_failed++;
             reporter_.report(ErrorKind::HandshakeFailed,
                              "TLS handshake not completed within " +
@@ -614,6 +715,10 @@ bool Transport::established(Connection* c) {
     counters_.handshakes_completed++;
     c->peer_ = std::move(identity);
     c->state_ = Connection::State::Established;
+    {
+        std::lock_guard<std::mutex> lock(conns_mu_);
+        forget_handshake(c);
+    }
     return true;
 }
 
@@ -665,6 +770,8 @@ void Transport::close_connection(Connection* c, bool linger) {
     {
         std::lock_guard<std::mutex> lock(conns_mu_);
         conns_.erase(c);
+        forget_handshake(c);
+        release_peer(c->remote_ip_);
     }
     if (c->state_ == Connection::State::Established) {
         ERR_clear_error();

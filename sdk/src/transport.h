@@ -21,12 +21,14 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -43,6 +45,8 @@ struct TransportOptions {
     std::uint16_t port = 0;
     int backlog = 1024;
     std::size_t max_connections = 10000;
+    std::size_t max_handshaking = 1024;
+    std::size_t max_connections_per_ip = 512;
     std::size_t min_threads = 4;
     std::size_t max_threads = 256;
     std::chrono::milliseconds handshake_timeout{10000};
@@ -146,11 +150,16 @@ class Connection {
     State state_ = State::Handshaking;
     std::shared_ptr<const PeerIdentity> peer_;
 
-    // Deadline while parked, ms on the steady clock; kOwned while a worker holds it.
+    // Deadline while parked, ms on the steady clock; kOwned while a worker holds it; kExpired or
+    // kEvicted once the housekeeper or the accepting worker has shut it down.
     static constexpr std::int64_t kOwned = 0;
     static constexpr std::int64_t kExpired = -1;
+    static constexpr std::int64_t kEvicted = -2;  // closed to make room under max_handshaking
     std::atomic<std::int64_t> deadline_{kOwned};
     std::chrono::steady_clock::time_point handshake_deadline_;
+    // Its place in Transport::handshakes_ while handshaking (guarded by Transport::conns_mu_).
+    std::list<Connection*>::iterator handshake_pos_{};
+    bool handshake_listed_ = false;
 
     std::vector<char> in_;
     std::size_t in_pos_ = 0;
@@ -204,6 +213,15 @@ class Transport {
     void close_connection(Connection* c, bool linger);
     void rearm_listener();
 
+    // Connection caps (see accept_batch). admit() counts the peer address and makes room among
+    // the handshakes in progress; `evicted` receives the address of a handshake it closed.
+    enum class Admission { Admitted, OverPerIp, OverHandshaking };
+    Admission admit(const std::string& ip, std::string& evicted);
+    bool evict_oldest_handshake(std::string& evicted);  // under conns_mu_
+    void forget_handshake(Connection* c);               // under conns_mu_
+    void release_peer(const std::string& ip);           // under conns_mu_
+    void report_limit(Throttle& throttle, std::string message, const std::string& remote_addr);
+
     TransportOptions options_;
     TrustSource trust_;
     RequestServer& server_;
@@ -219,6 +237,11 @@ class Transport {
 
     std::mutex conns_mu_;
     std::unordered_set<Connection*> conns_;
+    std::list<Connection*> handshakes_;                  // handshaking, oldest first
+    std::unordered_map<std::string, std::size_t> per_ip_;  // open connections by peer address
+    Throttle refused_reports_;
+    Throttle per_ip_reports_;
+    Throttle handshake_reports_;
 
     std::mutex threads_mu_;
     std::condition_variable threads_cv_;

@@ -201,7 +201,7 @@ TEST(Protocol, ExpectContinueGetsAnInterimResponse) {
     TlsClient c(r.port(), vendor_client());
     ASSERT_TRUE(c.connect());
     const std::string target = callback_target("State.StateChange");
-    ASSERT_TRUE(c.send("POST " + target + " HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: " +
+    ASSERT_TRUE(c.send("POST " + target + " HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +
                        std::to_string(kState.size()) + "\r\n\r\n"));
     const auto interim = c.read_response();
     ASSERT_TRUE(interim.has_value());

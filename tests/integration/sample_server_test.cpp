@@ -147,5 +147,34 @@ TEST_F(SampleServer, ServesLogsModeratesAndStopsCleanly) {
     }
 }
 
+// The JSON log line quotes the request (URL parameters, body): it must stay one line of printable
+// ASCII whatever control characters the request holds, and still decode to what was sent.
+TEST_F(SampleServer, LogLinesCarryNoControlCharacters) {
+    BackgroundProcess server({IMCB_SERVER_BIN, "--config", write_config(base_config())});
+    const std::uint16_t port = port_from(server.wait_for_stderr("listening on", std::chrono::seconds(10)));
+    ASSERT_NE(port, 0);
+    std::string body = fixture("State.StateChange.json");
+    body.insert(body.find('{') + 1, "\"Evil\":\"\x7f\xc2\x9b" "31m \\u001b[2J \xe7\xbe\xa4\",");
+    const std::string url = "https://localhost:" + std::to_string(port) +
+                            "/imcallback?SdkAppid=888888&CallbackCommand=State.StateChange"
+                            "&ClientIP=%1B%5D0;x%07%0D%0Aforged&OptPlatform=%C2%9B%7F";
+    const auto res = run_process({"curl", "-sS", url, "--cert", pki("vendor-client.crt"), "--key",
+                                  pki("vendor-client.key"), "--cacert", pki("public-ca.crt"),
+                                  "--data-binary", body});
+    ASSERT_EQ(res.exit_code, 0) << res.err;
+    EXPECT_EQ(server.stop(SIGTERM, std::chrono::seconds(10)), 0);
+    const std::string out = server.drain_stdout();
+    ASSERT_FALSE(out.empty());
+    EXPECT_EQ(out.find('\n'), out.size() - 1) << out;  // one line
+    for (std::size_t i = 0; i + 1 < out.size(); ++i) {
+        const auto c = static_cast<unsigned char>(out[i]);
+        EXPECT_TRUE(c >= 0x20 && c < 0x7f) << "byte " << int(c) << " at " << i;
+    }
+    const json line = json::parse(out);
+    EXPECT_EQ(line.at("client_ip"), "\x1b]0;x\x07\r\nforged");
+    EXPECT_EQ(line.at("platform"), "\xc2\x9b\x7f");
+    EXPECT_EQ(line.at("body").at("Evil"), "\x7f\xc2\x9b" "31m \x1b[2J \xe7\xbe\xa4");
+}
+
 }  // namespace
 }  // namespace imcb::test

@@ -27,8 +27,17 @@ const bool g_sigpipe_ignored = [] {
     return true;
 }();
 
-int tcp_connect(std::uint16_t port) {
+int tcp_connect(std::uint16_t port, const std::string& source_ip = {}) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (!source_ip.empty()) {
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        if (::inet_pton(AF_INET, source_ip.c_str(), &local.sin_addr) != 1 ||
+            ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+            ::close(fd);
+            return -1;
+        }
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -97,7 +106,7 @@ bool TlsClient::connect() {
             return false;
         }
     }
-    fd_ = tcp_connect(port_);
+    fd_ = tcp_connect(port_, options_.source_ip);
     if (fd_ < 0) {
         error_ = "TCP connect failed";
         return false;
@@ -208,7 +217,8 @@ std::string callback_target(const std::string& command, std::uint64_t sdk_app_id
            "&contenttype=json&ClientIP=10.0.0.1&OptPlatform=iOS" + extra;
 }
 
-RawSocket::RawSocket(std::uint16_t port) : fd_(tcp_connect(port)) {}
+RawSocket::RawSocket(std::uint16_t port, const std::string& source_ip)
+    : fd_(tcp_connect(port, source_ip)) {}
 
 RawSocket::~RawSocket() {
     if (fd_ >= 0) ::close(fd_);
@@ -219,13 +229,17 @@ void RawSocket::send(const std::string& bytes) {
 }
 
 bool RawSocket::closed_by_peer(std::chrono::milliseconds timeout) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+    // Whatever arrives before the close (a TLS alert, say) is discarded.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     char buf[512];
     for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        pollfd p{fd_, POLLIN, 0};
+        if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
         const ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
         if (n == 0) return true;
-        if (n < 0) return errno != EAGAIN;
+        if (n < 0 && errno != EAGAIN && errno != EINTR) return true;
     }
 }
 

@@ -21,6 +21,7 @@ struct ClientOptions {
     int max_version = 0;                  ///< 0 = highest
     SSL_SESSION* resume = nullptr;        ///< session to offer (not owned)
     std::chrono::milliseconds timeout{5000};
+    std::string source_ip;                ///< local address to connect from (127.0.0.x); empty = any
 };
 
 /// The vendor's client identity, as the happy path uses it.
@@ -60,6 +61,7 @@ class TlsClient {
     SSL_SESSION* take_session() const;
     const std::string& error() const { return error_; }
     int fd() const { return fd_; }
+    SSL* ssl() const { return ssl_; }
 
   private:
     bool fill();
@@ -83,7 +85,8 @@ std::string callback_target(const std::string& command, std::uint64_t sdk_app_id
 /// A TCP connection that sends nothing (or the given bytes) and is closed by the destructor.
 class RawSocket {
   public:
-    explicit RawSocket(std::uint16_t port);
+    /// Connects to 127.0.0.1, from `source_ip` when given (another loopback address: 127.0.0.2).
+    explicit RawSocket(std::uint16_t port, const std::string& source_ip = {});
     ~RawSocket();
     RawSocket(const RawSocket&) = delete;
     RawSocket& operator=(const RawSocket&) = delete;

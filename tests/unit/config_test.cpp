@@ -12,6 +12,7 @@
 
 #include "imcb/config.h"
 #include "imcb/errors.h"
+#include "imcb/receiver.h"
 
 namespace {
 
@@ -315,6 +316,40 @@ TEST(ConfigFromJson, BeforeDeadlineIsReadAndBounded) {
     expect_rejected(doc, "timeouts.before_deadline_ms");
     doc["timeouts"] = {{"before_deadline_ms", 60001}};
     expect_rejected(doc, "timeouts.before_deadline_ms");
+}
+
+TEST(ConfigFromJson, ConnectionCapsMapToReceiverOptions) {
+    const imcb::ReceiverOptions defaults;
+    EXPECT_EQ(defaults.max_handshaking, 1024u);
+    EXPECT_EQ(defaults.max_connections_per_ip, 512u);
+    EXPECT_EQ(config_from_json(full_doc(), kBase).options.max_handshaking, defaults.max_handshaking);
+    json doc = full_doc();
+    doc["limits"] = {{"max_handshaking", 64}, {"max_connections_per_ip", 32}};
+    const imcb::ReceiverOptions o = config_from_json(doc, kBase).options;
+    EXPECT_EQ(o.max_handshaking, 64u);
+    EXPECT_EQ(o.max_connections_per_ip, 32u);
+    EXPECT_EQ(o.max_connections, defaults.max_connections);
+    doc["limits"] = {{"max_handshaking", 0}};
+    expect_rejected(doc, "limits.max_handshaking");
+    doc["limits"] = {{"max_connections_per_ip", 0}};
+    expect_rejected(doc, "limits.max_connections_per_ip");
+    doc["limits"] = {{"max_connections_per_ip", "8"}};
+    expect_rejected(doc, "limits.max_connections_per_ip");
+    doc["limits"] = {{"max_handshaking", 1000001}};
+    expect_rejected(doc, "limits.max_handshaking");
+}
+
+TEST(ReceiverOptionsCheck, ZeroConnectionCapsAreRefusedNamingTheOption) {
+    for (const bool handshaking : {true, false}) {
+        imcb::ReceiverOptions o;
+        o.sdk_app_id = 1400000000;
+        (handshaking ? o.max_handshaking : o.max_connections_per_ip) = 0;
+        const Caught c = error_of([&] { imcb::Receiver r(o); });
+        ASSERT_TRUE(c.thrown);
+        EXPECT_EQ(c.code, ErrorCode::InvalidOption);
+        EXPECT_TRUE(contains(c.message, handshaking ? "max_handshaking" : "max_connections_per_ip"))
+            << c.message;
+    }
 }
 
 TEST(ConfigFromJson, SdkAppIdBuiltInCodeAsSignedIntegerIsAccepted) {

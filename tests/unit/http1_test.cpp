@@ -101,6 +101,18 @@ TEST(Http1, CountsContentLengthHeaders) {
     EXPECT_TRUE(h.transfer_encoding);
 }
 
+TEST(Http1, CountsHostHeaders) {
+    RequestHead h;
+    ASSERT_EQ(parse("POST / HTTP/1.1\r\n\r\n", h).outcome, Parse::Complete);
+    EXPECT_EQ(h.host_headers, 0u);
+    ASSERT_EQ(parse("POST / HTTP/1.1\r\nhost: a\r\n\r\n", h).outcome, Parse::Complete);
+    EXPECT_EQ(h.host_headers, 1u);
+    ASSERT_EQ(parse("POST / HTTP/1.1\r\nHost: a\r\nHOST: b\r\n\r\n", h).outcome, Parse::Complete);
+    EXPECT_EQ(h.host_headers, 2u);
+    ASSERT_EQ(parse("POST / HTTP/1.1\r\nX-Host: a\r\n\r\n", h).outcome, Parse::Complete);
+    EXPECT_EQ(h.host_headers, 0u);
+}
+
 TEST(Http1, DecodesPaths) {
     std::string out;
     EXPECT_TRUE(decode_path("/im%63allback", out));

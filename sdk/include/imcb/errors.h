@@ -59,6 +59,8 @@ enum class ErrorKind {
                       ///< reply followed before_failure_policy and its late result was discarded
     Journal,          ///< the journal is full or cannot be written (the callback got 503/500), an
                       ///< event was dead-lettered, or records were skipped when it was read back
+    ConnectionLimit,  ///< a connection was refused or closed by a connection limit (at most one
+                      ///< report per second per limit, with the count of those not reported)
 };
 
 const char* to_string(ErrorKind kind) noexcept;

@@ -86,6 +86,12 @@ struct ReceiverOptions {
     std::size_t max_body_bytes = 256 * 1024;   ///< larger bodies get 413
     std::size_t max_header_bytes = 16 * 1024;  ///< request line plus headers
     std::size_t max_connections = 10000;       ///< further connections are closed at accept
+    /// Connections still in the TLS handshake; at the limit, a new connection closes the oldest
+    /// handshake in progress (a vendor's handshake completes in milliseconds, a silent one waits).
+    std::size_t max_handshaking = 1024;
+    /// Open connections (handshaking or established) from one peer address; further ones are
+    /// closed at accept. The vendor connects from a few addresses: keep room for its pool.
+    std::size_t max_connections_per_ip = 512;
     std::size_t min_threads = 4;               ///< worker threads kept alive
     std::size_t max_threads = 256;             ///< the pool grows up to this while handlers block
     int listen_backlog = 1024;

@@ -42,7 +42,9 @@ namespace imcb {
 /// Counters since start(). Read with Receiver::stats().
 struct ReceiverStats {
     std::uint64_t connections_accepted = 0;
-    std::uint64_t connections_refused = 0;  ///< over max_connections
+    std::uint64_t connections_refused = 0;  ///< closed at accept: over max_connections
+    std::uint64_t connections_refused_per_ip = 0;  ///< closed at accept: over max_connections_per_ip
+    std::uint64_t handshakes_evicted = 0;  ///< oldest handshakes closed to stay within max_handshaking
     std::uint64_t handshakes_completed = 0;
     std::uint64_t handshakes_resumed = 0;
     std::uint64_t handshakes_failed = 0;
@@ -60,6 +62,7 @@ struct ReceiverStats {
     std::uint64_t journal_pending = 0;       ///< events waiting for (another) delivery
     std::uint64_t duplicates_dropped = 0;    ///< after-events seen again within dedup.window_s
     std::uint64_t open_connections = 0;
+    std::uint64_t handshaking_connections = 0;  ///< open connections still in the TLS handshake
     std::uint64_t worker_threads = 0;
 };
 

@@ -455,9 +455,18 @@ bool Transport::answer_rescued(Connection* c) {
     std::shared_ptr<Rescue> r;
     {
         std::lock_guard<std::mutex> lock(c->rescue_mu_);
-        if (c->rescue_ && c->rescue_->state.load() == Rescue::kHandedOver) r = std::move(c->rescue_);
+        r = c->rescue_;
     }
     if (!r) return true;
+    // The event can arrive before the housekeeper has marked the hand-over done (it re-arms the
+    // connection first): wait for that mark, or the request would be served a second time.
+    std::int64_t state;
+    while ((state = r->state.load()) == Rescue::kTaking) std::this_thread::yield();
+    if (state != Rescue::kHandedOver) return true;
+    {
+        std::lock_guard<std::mutex> lock(c->rescue_mu_);
+        c->rescue_.reset();
+    }
     c->consume(r->consumed);
     c->write(r->reply);
     const bool sent = c->flush();

@@ -1,7 +1,10 @@
 // imcb-bench-server: the receiver doing its full work for the benchmark: query checks with Sign,
 // JSON parse, typed decode of C2C.CallbackBeforeSendMsg, a trivial handler, the reply.
 //
-//   imcb-bench-server --port P --cert C --key K --ca CA [--token T] [--min-threads N]
+//   imcb-bench-server --port P --cert C --key K --ca CA [--token T] [--min-threads N] [--journal DIR]
+//
+// With --journal, after-callbacks (Group.CallbackAfterSendMsg has a trivial handler) are made
+// durable before their 200 and handled from the journal.
 //
 // Prints "listening PORT" when ready; stops on SIGINT/SIGTERM.
 
@@ -25,6 +28,7 @@ int main(int argc, char** argv) {
         else if (a == "--ca") o.tls.vendor_ca_file = v;
         else if (a == "--token") o.callback_token = v;
         else if (a == "--min-threads") o.min_threads = std::stoul(v);
+        else if (a == "--journal") o.journal.dir = v;
         else {
             std::fprintf(stderr, "unknown argument %s\n", a.c_str());
             return 2;
@@ -41,18 +45,20 @@ int main(int argc, char** argv) {
             using Reply = imcb::C2CBeforeSendMsg::Reply;
             return m.msg_body.empty() ? Reply::deny() : Reply::allow();
         });
+        receiver.on<imcb::GroupAfterSendMsg>([](const imcb::GroupAfterSendMsg&, const imcb::CallbackContext&) {});
         std::printf("listening %u\n", receiver.start());
         std::fflush(stdout);
         int sig = 0;
         sigwait(&stop, &sig);
         receiver.stop();
         const auto s = receiver.stats();
-        std::fprintf(stderr, "requests %llu rejected %llu handshakes %llu resumed %llu failed %llu\n",
+        std::fprintf(stderr, "requests %llu rejected %llu handshakes %llu resumed %llu failed %llu journaled %llu\n",
                      static_cast<unsigned long long>(s.requests),
                      static_cast<unsigned long long>(s.requests_rejected),
                      static_cast<unsigned long long>(s.handshakes_completed),
                      static_cast<unsigned long long>(s.handshakes_resumed),
-                     static_cast<unsigned long long>(s.handshakes_failed));
+                     static_cast<unsigned long long>(s.handshakes_failed),
+                     static_cast<unsigned long long>(s.journal_appended));
     } catch (const imcb::Error& e) {
         std::fprintf(stderr, "%s\n", e.what());
         return 1;

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "imcb/errors.h"
+#include "runtime.h"
 
 namespace imcb::detail {
 namespace {
@@ -365,6 +366,7 @@ Journal::Append Journal::append(const std::vector<std::string>& payloads,
     }
     queued_sync_ = true;
     const std::uint64_t mine = open_batch_;
+    const BlockingScope waiting_for_the_disk;
     while (written_batch_ < mine) {
         if (!writing_) {
             write_queued(lock);

@@ -4,6 +4,18 @@
 
 namespace imcb::detail {
 
+namespace {
+thread_local std::atomic<std::size_t>* t_blocked = nullptr;
+}  // namespace
+
+BlockingScope::BlockingScope() noexcept : counter_(t_blocked) {
+    if (counter_ != nullptr) counter_->fetch_add(1);
+}
+BlockingScope::~BlockingScope() {
+    if (counter_ != nullptr) counter_->fetch_sub(1);
+}
+void BlockingScope::install(std::atomic<std::size_t>* counter) noexcept { t_blocked = counter; }
+
 ReceiverStats Counters::snapshot() const {
     ReceiverStats s;
     s.connections_accepted = connections_accepted.load();

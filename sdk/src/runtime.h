@@ -62,6 +62,22 @@ class Throttle {
     std::uint64_t suppressed_ = 0;
 };
 
+/// Marks a wait for the disk on a worker thread (the journal's fsync): while any worker waits and
+/// none is idle, the pool adds workers, so that other connections are not held up behind the disk.
+/// Elsewhere (no counter installed) it does nothing.
+class BlockingScope {
+  public:
+    BlockingScope() noexcept;
+    ~BlockingScope();
+    BlockingScope(const BlockingScope&) = delete;
+    BlockingScope& operator=(const BlockingScope&) = delete;
+    /// Installed by each worker thread of a transport.
+    static void install(std::atomic<std::size_t>* counter) noexcept;
+
+  private:
+    std::atomic<std::size_t>* counter_;
+};
+
 /// Delivers ErrorReports to the user's handler, or to stderr at most once per second. Every
 /// report's message, command and peer address go through escape_control() first.
 class Reporter {

@@ -339,6 +339,7 @@ void Transport::worker_loop() {
     sigaddset(&pipe, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
     t_worker_of = this;
+    BlockingScope::install(&blocked_workers_);
     for (;;) {
         epoll_event ev{};
         idle_workers_++;
@@ -398,9 +399,11 @@ void Transport::housekeeping_loop() {
         }
         take_over_late_requests(now);
         if (listener_paused_.exchange(false)) rearm_listener();
-        // Every worker is busy and none has finished anything for a while: they are blocked
-        // (in handlers, most likely), so add one rather than let parked connections starve.
-        if (idle_workers_.load() == 0 && now - last_progress_ms_.load() > kStallMs) {
+        // Every worker is busy and none has finished anything for a while (they are blocked in
+        // handlers, most likely), or some wait for the disk (the journal): add one rather than
+        // let parked connections starve. CPU-bound work alone does not grow the pool.
+        if (idle_workers_.load() == 0 &&
+            (now - last_progress_ms_.load() > kStallMs || blocked_workers_.load() > 0)) {
             spawn_worker();
             last_progress_ms_ = now;
         }

@@ -249,6 +249,7 @@ class Transport {
     std::vector<std::thread::id> finished_;
     std::size_t live_workers_ = 0;
     std::atomic<std::size_t> idle_workers_{0};
+    std::atomic<std::size_t> blocked_workers_{0};  // in a BlockingScope (waiting for the disk)
     std::atomic<std::int64_t> last_progress_ms_{0};  // when a worker last finished an event
     std::thread housekeeper_;
 };

@@ -38,7 +38,7 @@ start() {  # start off|on
   local extra=()
   [[ $1 == on ]] && { rm -rf "$work/journal"; extra=(--journal "$work/journal"); }
   "$bench/imcb-bench-server" --port "$port" --cert "$certs/server-self.crt" --key "$certs/server-self.key" \
-    --ca "$certs/vendor-ca.crt" "${extra[@]}" >"$work/server.out" 2>"$work/server.err" &
+    --ca "$certs/vendor-ca.crt" ${IMCB_BENCH_MIN_THREADS:+--min-threads $IMCB_BENCH_MIN_THREADS} "${extra[@]}" >"$work/server.out" 2>"$work/server.err" &
   server_pid=$!
   for _ in $(seq 100); do grep -q listening "$work/server.out" 2>/dev/null && break; sleep 0.1; done
 }

@@ -318,6 +318,46 @@ TEST(ConfigFromJson, BeforeDeadlineIsReadAndBounded) {
     expect_rejected(doc, "timeouts.before_deadline_ms");
 }
 
+TEST(ConfigFromJson, JournalAndDedupKeysMapToReceiverOptions) {
+    json doc = full_doc();
+    EXPECT_TRUE(config_from_json(doc, kBase).options.journal.dir.empty());
+    EXPECT_EQ(config_from_json(doc, kBase).options.dedup.window.count(), 0);
+    doc["journal"] = {{"dir", "journal"}, {"commands", {"Group.CallbackAfterSendMsg"}}, {"max_bytes", 2 << 20},
+                      {"max_attempts", 4}, {"retry_backoff_ms", 250}};
+    doc["dedup"] = json::object();
+    const imcb::ReceiverOptions o = config_from_json(doc, kBase).options;
+    EXPECT_EQ(o.journal.dir, std::string(kBase) + "/journal");  // relative to the config file
+    EXPECT_EQ(o.journal.commands, std::vector<std::string>{"Group.CallbackAfterSendMsg"});
+    EXPECT_EQ(o.journal.max_bytes, 2u << 20);
+    EXPECT_EQ(o.journal.max_attempts, 4u);
+    EXPECT_EQ(o.journal.retry_backoff.count(), 250);
+    EXPECT_EQ(o.dedup.window.count(), 600);  // the section alone turns it on
+    doc["journal"] = {{"dir", "j"}, {"commands", "before"}};
+    expect_rejected(doc, "journal.commands");
+    doc["journal"] = {{"dir", "j"}, {"commands", json::array()}};
+    expect_rejected(doc, "journal.commands");
+    doc["journal"] = {{"commands", "after"}};
+    expect_rejected(doc, "journal.dir");
+    doc["journal"] = {{"dir", "j"}, {"max_attempts", 0}};
+    expect_rejected(doc, "journal.max_attempts");
+    doc["journal"] = {{"dir", "j"}, {"retry_ms", 5}};
+    expect_rejected(doc, "journal.retry_ms");
+    doc.erase("journal");
+    doc["dedup"] = {{"window_s", -1}};
+    expect_rejected(doc, "dedup.window_s");
+}
+
+TEST(ReceiverOptionsCheck, JournalOfABeforeCallbackIsRefusedNamingIt) {
+    imcb::ReceiverOptions o;
+    o.sdk_app_id = 1400000000;
+    o.journal.dir = "/tmp/never-created";
+    o.journal.commands = {"C2C.CallbackBeforeSendMsg"};
+    const Caught c = error_of([&] { imcb::Receiver r(o); });
+    ASSERT_TRUE(c.thrown);
+    EXPECT_TRUE(contains(c.message, "C2C.CallbackBeforeSendMsg")) << c.message;
+    EXPECT_TRUE(contains(c.message, "before-callback")) << c.message;
+}
+
 TEST(ConfigFromJson, ConnectionCapsMapToReceiverOptions) {
     const imcb::ReceiverOptions defaults;
     EXPECT_EQ(defaults.max_handshaking, 1024u);

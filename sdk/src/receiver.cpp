@@ -171,6 +171,10 @@ Receiver& Receiver::on_error(ErrorHandler handler) {
 std::uint16_t Receiver::start() {
     if (impl_->started) throw ConfigError(ErrorCode::AlreadyStarted, "Receiver::start() called twice");
     Impl& m = *impl_;
+    // A start() that failed (the port taken, say) may be retried: release what it opened.
+    m.transport.reset();
+    m.deliverer.reset();
+    m.journal.reset();
     detail::Durability durability;
     if (m.options.dedup.window.count() > 0) {
         m.dedup = std::make_unique<detail::DedupStore>(m.options.dedup.window, m.options.dedup.max_entries);

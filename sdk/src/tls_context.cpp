@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "imcb/errors.h"
+#include "tls_clock.h"
 
 namespace imcb::detail {
 namespace {
@@ -272,10 +273,12 @@ int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
 int verify_client_chain(X509_STORE_CTX* store, void* arg) {
     const auto* snap = static_cast<const TrustSnapshot*>(arg);
     X509* leaf = X509_STORE_CTX_get0_cert(store);
+    const std::time_t now = tls_now();
+    X509_STORE_CTX_set_time(store, 0, now);  // the cache and the full verification agree on "now"
     VerifiedChainCache::Key key{};
     const bool keyed = leaf != nullptr &&
                        VerifiedChainCache::key_of(*leaf, X509_STORE_CTX_get0_untrusted(store), key);
-    if (keyed && snap->verified_chains.contains(key, std::time(nullptr))) {
+    if (keyed && snap->verified_chains.contains(key, now)) {
         ERR_set_mark();
         std::string why = snap->rules.mismatch(*leaf);
         ERR_pop_to_mark();
@@ -335,9 +338,10 @@ SSL_TICKET_RETURN decrypt_ticket(SSL* ssl, SSL_SESSION* session, const unsigned 
     if (SSL_SESSION_get0_ticket_appdata(session, &data, &len) == 1 && len == sizeof until) {
         std::memcpy(&until, data, sizeof until);
     }
+    std::time_t now = tls_now();
     ERR_set_mark();
-    const bool ok = peer != nullptr && std::time(nullptr) <= until &&
-                    X509_cmp_current_time(X509_get0_notBefore(peer)) <= 0 &&
+    const bool ok = peer != nullptr && now <= until &&
+                    X509_cmp_time(X509_get0_notBefore(peer), &now) < 0 &&  // 0: unreadable
                     snap->rules.mismatch(*peer).empty();
     ERR_pop_to_mark();
     if (!ok) return SSL_TICKET_RETURN_IGNORE;  // full handshake: everything is verified again

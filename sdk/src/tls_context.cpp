@@ -310,8 +310,12 @@ std::time_t not_after(X509& cert) {
 
 // When a ticket is issued, it records until when the whole chain behind it is valid: the client's
 // certificate, the intermediates it sent, and (conservatively) every vendor CA of the snapshot.
+// A session holds the client's certificate but not its intermediates, so a ticket issued on a
+// resumed connection (TLS 1.3 renews it every time) keeps the bound of the ticket it came from.
 int generate_ticket(SSL* ssl, void* arg) {
     const auto* snap = static_cast<const TrustSnapshot*>(arg);
+    SSL_SESSION* session = SSL_get0_session(ssl);
+    if (session == nullptr) return 0;
     std::int64_t until = snap->ca_not_after;
     if (X509* peer = SSL_get0_peer_certificate(ssl)) until = std::min<std::int64_t>(until, not_after(*peer));
     if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
@@ -319,8 +323,16 @@ int generate_ticket(SSL* ssl, void* arg) {
             until = std::min<std::int64_t>(until, not_after(*sk_X509_value(chain, i)));
         }
     }
-    SSL_SESSION* session = SSL_get0_session(ssl);
-    return session != nullptr && SSL_SESSION_set1_ticket_appdata(session, &until, sizeof until) == 1;
+    void* data = nullptr;
+    std::size_t len = 0;
+    if (SSL_SESSION_get0_ticket_appdata(session, &data, &len) == 1 && len == sizeof until) {
+        std::int64_t earlier = 0;
+        std::memcpy(&earlier, data, sizeof earlier);
+        until = std::min(until, earlier);
+    } else if (SSL_session_reused(ssl) == 1) {
+        until = 0;  // resumed without a bound: the new ticket will not be accepted
+    }
+    return SSL_SESSION_set1_ticket_appdata(session, &until, sizeof until) == 1;
 }
 
 // Every resumption passes here (the stateful cache is off): a session is resumed only while its

@@ -83,6 +83,13 @@ SSL_SESSION* first_session(std::uint16_t port, const ClientOptions& options) {
     return o.session;
 }
 
+std::string ticket_of(const SSL_SESSION* s) {
+    const unsigned char* tick = nullptr;
+    size_t len = 0;
+    SSL_SESSION_get0_ticket(s, &tick, &len);
+    return std::string(reinterpret_cast<const char*>(tick), len);
+}
+
 std::string version_name(const ::testing::TestParamInfo<int>& p) {
     return p.param == TLS1_2_VERSION ? "Tls12" : "Tls13";
 }
@@ -153,6 +160,38 @@ TEST_P(TlsDates, ASessionIsNotResumedOnceOneOfItsCertificatesExpired) {
     SSL_SESSION_free(session);
     EXPECT_EQ(r.receiver().stats().handshakes_resumed, 1u);
     EXPECT_EQ(r.handled(), 2);
+}
+
+// A client that keeps resuming gets a new ticket each time (TLS 1.3); the new ticket must keep
+// the bound of the chain verified at the full handshake, which the resumed connection no longer
+// has (its intermediates are not part of a session).
+TEST_P(TlsDates, ARenewedTicketDoesNotOutliveTheIntermediate) {
+    RunningReceiver r(pki.receiver_options());
+    SSL_SESSION* first = first_session(r.port(), pki.client(GetParam(), pki.chain_file));
+    ASSERT_NE(first, nullptr);
+    const Outcome again = attempt(r.port(), pki.client(GetParam(), pki.chain_file, first));
+    ASSERT_TRUE(again.served);
+    ASSERT_TRUE(again.resumed);
+    ASSERT_NE(again.session, nullptr);
+    if (GetParam() == TLS1_3_VERSION) {
+        ASSERT_NE(ticket_of(again.session), ticket_of(first));  // renewed on the resumed connection
+    }
+    {
+        TlsClockAt later(pki.t0 + 10 * kDay);
+        const Outcome o = attempt(r.port(), pki.client(GetParam(), pki.chain_file, again.session));
+        EXPECT_TRUE(o.resumed);
+        SSL_SESSION_free(o.session);
+    }
+    {
+        TlsClockAt later(pki.t0 + 45 * kDay);  // the intermediate has expired, the leaf has not
+        const Outcome o = attempt(r.port(), pki.client(GetParam(), pki.chain_file, again.session));
+        EXPECT_FALSE(o.resumed);
+        EXPECT_FALSE(o.served);
+        SSL_SESSION_free(o.session);
+    }
+    SSL_SESSION_free(again.session);
+    SSL_SESSION_free(first);
+    EXPECT_EQ(r.handled(), 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Tls, TlsDates, ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION), version_name);

@@ -371,7 +371,11 @@ void Transport::worker_loop() {
         idle_workers_--;
         if (stopping_) {
             if (n == 1 && ev.data.ptr != &g_wake_tag && ev.data.ptr != &g_listener_tag) {
-                close_connection(static_cast<Connection*>(ev.data.ptr), false);
+                auto* c = static_cast<Connection*>(ev.data.ptr);
+                // Taken like on_event takes it: the exchange pairs with park()'s store, which
+                // orders the last owner's use of the connection before this close.
+                c->deadline_.exchange(Connection::kOwned);
+                close_connection(c, false);
             }
             break;
         }

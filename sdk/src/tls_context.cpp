@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "imcb/errors.h"
+#include "tls_clock.h"
 
 namespace imcb::detail {
 namespace {
@@ -272,10 +273,12 @@ int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
 int verify_client_chain(X509_STORE_CTX* store, void* arg) {
     const auto* snap = static_cast<const TrustSnapshot*>(arg);
     X509* leaf = X509_STORE_CTX_get0_cert(store);
+    const std::time_t now = tls_now();
+    X509_STORE_CTX_set_time(store, 0, now);  // the cache and the full verification agree on "now"
     VerifiedChainCache::Key key{};
     const bool keyed = leaf != nullptr &&
                        VerifiedChainCache::key_of(*leaf, X509_STORE_CTX_get0_untrusted(store), key);
-    if (keyed && snap->verified_chains.contains(key, std::time(nullptr))) {
+    if (keyed && snap->verified_chains.contains(key, now)) {
         ERR_set_mark();
         std::string why = snap->rules.mismatch(*leaf);
         ERR_pop_to_mark();
@@ -307,8 +310,12 @@ std::time_t not_after(X509& cert) {
 
 // When a ticket is issued, it records until when the whole chain behind it is valid: the client's
 // certificate, the intermediates it sent, and (conservatively) every vendor CA of the snapshot.
+// A session holds the client's certificate but not its intermediates, so a ticket issued on a
+// resumed connection (TLS 1.3 renews it every time) keeps the bound of the ticket it came from.
 int generate_ticket(SSL* ssl, void* arg) {
     const auto* snap = static_cast<const TrustSnapshot*>(arg);
+    SSL_SESSION* session = SSL_get0_session(ssl);
+    if (session == nullptr) return 0;
     std::int64_t until = snap->ca_not_after;
     if (X509* peer = SSL_get0_peer_certificate(ssl)) until = std::min<std::int64_t>(until, not_after(*peer));
     if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
@@ -316,8 +323,16 @@ int generate_ticket(SSL* ssl, void* arg) {
             until = std::min<std::int64_t>(until, not_after(*sk_X509_value(chain, i)));
         }
     }
-    SSL_SESSION* session = SSL_get0_session(ssl);
-    return session != nullptr && SSL_SESSION_set1_ticket_appdata(session, &until, sizeof until) == 1;
+    void* data = nullptr;
+    std::size_t len = 0;
+    if (SSL_SESSION_get0_ticket_appdata(session, &data, &len) == 1 && len == sizeof until) {
+        std::int64_t earlier = 0;
+        std::memcpy(&earlier, data, sizeof earlier);
+        until = std::min(until, earlier);
+    } else if (SSL_session_reused(ssl) == 1) {
+        until = 0;  // resumed without a bound: the new ticket will not be accepted
+    }
+    return SSL_SESSION_set1_ticket_appdata(session, &until, sizeof until) == 1;
 }
 
 // Every resumption passes here (the stateful cache is off): a session is resumed only while its
@@ -335,9 +350,10 @@ SSL_TICKET_RETURN decrypt_ticket(SSL* ssl, SSL_SESSION* session, const unsigned 
     if (SSL_SESSION_get0_ticket_appdata(session, &data, &len) == 1 && len == sizeof until) {
         std::memcpy(&until, data, sizeof until);
     }
+    std::time_t now = tls_now();
     ERR_set_mark();
-    const bool ok = peer != nullptr && std::time(nullptr) <= until &&
-                    X509_cmp_current_time(X509_get0_notBefore(peer)) <= 0 &&
+    const bool ok = peer != nullptr && now <= until &&
+                    X509_cmp_time(X509_get0_notBefore(peer), &now) < 0 &&  // 0: unreadable
                     snap->rules.mismatch(*peer).empty();
     ERR_pop_to_mark();
     if (!ok) return SSL_TICKET_RETURN_IGNORE;  // full handshake: everything is verified again

@@ -42,6 +42,10 @@ std::int64_t to_ms(Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+std::thread start_thread(const TransportOptions& options, std::function<void()> body) {
+    return options.start_thread ? options.start_thread(std::move(body)) : std::thread(std::move(body));
+}
+
 std::string endpoint(const std::string& ip, int port) {
     return ip.find(':') != std::string::npos ? "[" + ip + "]:" + std::to_string(port)
                                              : ip + ":" + std::to_string(port);
@@ -250,20 +254,55 @@ std::uint16_t Transport::start() {
     describe_sockaddr(bound, ip, bound_port);
     listen_fd_ = fd;
 
+    // Without its epoll set or wake-up descriptor no worker could ever wait for anything (they
+    // would spin on EBADF): refuse to start, and leave nothing open.
+    const auto refuse = [&](const char* call, int err) {
+        for (int* f : {&wake_fd_, &epoll_fd_, &listen_fd_}) {
+            if (*f >= 0) ::close(*f);
+            *f = -1;
+        }
+        const bool fds = err == EMFILE || err == ENFILE;
+        throw ConfigError(ErrorCode::StartFailed,
+                          "listen " + where + ": " + call + ": " + std::strerror(err) +
+                              (fds ? ": raise the open-file limit (ulimit -n, LimitNOFILE= in a "
+                                     "systemd unit) or lower max_connections"
+                                   : ": check the system's limits and free memory"));
+    };
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd_ < 0) refuse("epoll_create1()", errno);
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (wake_fd_ < 0) refuse("eventfd()", errno);
     epoll_event wake{};
     wake.events = EPOLLIN;  // level-triggered: once signalled, every worker sees it
     wake.data.ptr = &g_wake_tag;
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake);
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake) != 0) refuse("epoll_ctl()", errno);
     epoll_event lev{};
     lev.events = EPOLLIN | EPOLLONESHOT;
     lev.data.ptr = &g_listener_tag;
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &lev);
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &lev) != 0) refuse("epoll_ctl()", errno);
 
     started_ = true;
-    for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.min_threads); ++i) spawn_worker();
-    housekeeper_ = std::thread([this] { housekeeping_loop(); });
+    std::size_t workers = 0;
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.min_threads); ++i) {
+        if (spawn_worker()) ++workers;
+    }
+    // An on_error handler may have called stop() while a failure was reported: stay stopped.
+    if (stopping_) return static_cast<std::uint16_t>(bound_port);
+    std::string no_thread = workers == 0 ? "no worker thread could be started" : "";
+    if (no_thread.empty()) {
+        try {
+            housekeeper_ = start_thread(options_, [this] { housekeeping_loop(); });
+        } catch (const std::system_error& e) {
+            no_thread = std::string("the housekeeping thread could not be started: ") + e.what();
+        }
+    }
+    if (!no_thread.empty()) {
+        stop();  // joins the workers there are and closes every descriptor
+        throw ConfigError(ErrorCode::StartFailed,
+                          "listen " + where + ": " + no_thread +
+                              ": raise the limit on threads (ulimit -u, TasksMax= in a systemd "
+                              "unit) or free memory");
+    }
     return static_cast<std::uint16_t>(bound_port);
 }
 
@@ -273,8 +312,9 @@ thread_local const Transport* t_worker_of = nullptr;
 
 void Transport::stop() noexcept {
     if (t_worker_of == this) {
-        // Called from a handler: this thread cannot wait for itself. Stop accepting and serving;
-        // the caller's stop() or destructor on another thread completes the shutdown.
+        // Called from a handler or on_error on one of our threads: this thread cannot wait for
+        // itself. Stop accepting and serving; the caller's stop() or destructor on another
+        // thread completes the shutdown.
         stopping_ = true;
         const std::uint64_t one = 1;
         [[maybe_unused]] const auto w = ::write(wake_fd_, &one, sizeof one);
@@ -315,20 +355,26 @@ void Transport::stop() noexcept {
     listen_fd_ = epoll_fd_ = wake_fd_ = -1;
 }
 
-void Transport::spawn_worker() {
-    std::lock_guard<std::mutex> lock(threads_mu_);
-    if (stopping_ || live_workers_ >= std::max<std::size_t>(1, options_.max_threads)) return;
-    try {
-        std::thread t([this] { worker_loop(); });
-        ++live_workers_;
-        counters_.worker_threads = live_workers_;
-        const auto id = t.get_id();
-        workers_.emplace(id, std::move(t));
-    } catch (const std::system_error& e) {
-        // The thread limit is reached: keep serving with the workers there are.
-        reporter_.report(ErrorKind::HandlerFailed,
-                         std::string("cannot start another worker thread: ") + e.what());
+bool Transport::spawn_worker() {
+    std::string failure;
+    {
+        std::lock_guard<std::mutex> lock(threads_mu_);
+        if (stopping_ || live_workers_ >= std::max<std::size_t>(1, options_.max_threads)) return true;
+        try {
+            std::thread t = start_thread(options_, [this] { worker_loop(); });
+            ++live_workers_;
+            counters_.worker_threads = live_workers_;
+            const auto id = t.get_id();
+            workers_.emplace(id, std::move(t));
+            return true;
+        } catch (const std::system_error& e) {
+            failure = e.what();
+        }
     }
+    // The thread limit is reached: keep serving with the workers there are. Reported once the
+    // lock is released: on_error is the user's code, and it may call stop(), which takes it.
+    reporter_.report(ErrorKind::HandlerFailed, "cannot start another worker thread: " + failure);
+    return false;
 }
 
 void Transport::worker_loop() {
@@ -352,7 +398,11 @@ void Transport::worker_loop() {
         idle_workers_--;
         if (stopping_) {
             if (n == 1 && ev.data.ptr != &g_wake_tag && ev.data.ptr != &g_listener_tag) {
-                close_connection(static_cast<Connection*>(ev.data.ptr), false);
+                auto* c = static_cast<Connection*>(ev.data.ptr);
+                // Taken like on_event takes it: the exchange pairs with park()'s store, which
+                // orders the last owner's use of the connection before this close.
+                c->deadline_.exchange(Connection::kOwned);
+                close_connection(c, false);
             }
             break;
         }
@@ -385,6 +435,7 @@ void Transport::worker_loop() {
 }
 
 void Transport::housekeeping_loop() {
+    t_worker_of = this;  // an on_error called from here (a failed thread start) may call stop()
     while (!stopping_) {
         std::this_thread::sleep_for(kHousekeepingTick);
         const std::int64_t now = to_ms(Clock::now());

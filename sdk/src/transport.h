@@ -53,6 +53,9 @@ struct TransportOptions {
     std::chrono::milliseconds request_timeout{10000};
     std::chrono::milliseconds keep_alive_timeout{75000};
     std::size_t keep_alive_max_requests = 100000;
+    /// Starts the transport's threads (workers, then the housekeeper); empty: std::thread. Tests
+    /// replace it to make thread creation fail the way std::thread does (std::system_error).
+    std::function<std::thread(std::function<void()>)> start_thread;
 };
 
 /// The deadline guard's hold on one request whose before-handler is running: the worker that runs
@@ -199,7 +202,7 @@ class Transport {
 
   private:
     void worker_loop();
-    void spawn_worker();
+    bool spawn_worker();  ///< false when no thread could be started
     void housekeeping_loop();
     void accept_batch();
     void handle_event(Connection* c);

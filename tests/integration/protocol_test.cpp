@@ -401,18 +401,22 @@ TEST(Protocol, ABlockedHandlerDoesNotStallOtherConnections) {
             return C2CBeforeSendMsg::Reply::allow();
         });
     });
+    // One blocked handler at a time; each next connection waits for the pool to grow (the
+    // event, not a time: the pool grows once its workers are all busy without progress).
+    ClientOptions patient = vendor_client();
+    patient.timeout = std::chrono::seconds(60);
     std::vector<std::thread> slow;
     for (int i = 0; i < 3; ++i) {
         slow.emplace_back([&] {
-            TlsClient c(r.port(), vendor_client());
+            TlsClient c(r.port(), patient);
             if (c.connect()) c.post(callback_target("C2C.CallbackBeforeSendMsg"), kC2C);
         });
-    }
-    {
         std::unique_lock<std::mutex> lock(mu);
-        ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return blocked == 3; }));
+        ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return blocked == i + 1; }));
     }
-    // Three handlers are blocked; the pool has grown, so a fourth connection is still served.
+    // Three handlers are blocked; the pool grows to a fourth worker, which serves a fourth
+    // connection.
+    ASSERT_TRUE(eventually([&] { return r.receiver().stats().worker_threads >= 4; }, std::chrono::seconds(60)));
     expect_still_serving(r.port());
     {
         std::lock_guard<std::mutex> lock(mu);

@@ -7,7 +7,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -18,11 +20,12 @@
 namespace imcb::test {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 const std::string kState = fixture("State.StateChange.json");
 
-bool served(std::uint16_t port) {
-    TlsClient c(port, vendor_client());
+bool served(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    ClientOptions o = vendor_client();
+    o.timeout = timeout;
+    TlsClient c(port, o);
     if (!c.connect()) return false;
     const auto res = c.post(callback_target("State.StateChange"), kState);
     return res.has_value() && res->status == 200;
@@ -33,7 +36,8 @@ const std::string kHalfClientHello("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03
 
 TEST(Robustness, SilentAndHalfOpenConnectionsDoNotDelayTheVendor) {
     ReceiverOptions o = dev_options();
-    o.handshake_timeout = std::chrono::seconds(60);  // far beyond the test: no timeout helps here
+    o.handshake_timeout = std::chrono::hours(1);  // far beyond the test: no timeout helps here
+    o.max_threads = 8;  // far fewer threads than connections, however the pool grows
     RunningReceiver r(o);
     std::vector<std::unique_ptr<RawSocket>> idle;
     for (int i = 0; i < 350; ++i) {
@@ -41,13 +45,12 @@ TEST(Robustness, SilentAndHalfOpenConnectionsDoNotDelayTheVendor) {
         ASSERT_TRUE(idle.back()->ok());
         if (i % 2 == 1) idle.back()->send(kHalfClientHello);
     }
-    // Generous bound for a shared machine; with one thread per connection and a 5 s read
-    // timeout per step, this would wait behind hundreds of connections.
-    const auto start = Clock::now();
-    EXPECT_TRUE(served(r.port()));
-    EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
+    // With a thread per connection, the vendor would wait behind hundreds of connections that
+    // only the (hour-long) handshake deadline could free; here it is served while they are all
+    // open, by at most max_threads workers: parked connections hold no thread.
+    EXPECT_TRUE(served(r.port(), std::chrono::seconds(60)));
     EXPECT_GE(r.receiver().stats().open_connections, 350u);
-    EXPECT_LT(r.receiver().stats().worker_threads, 20u);  // parked connections hold no thread
+    EXPECT_LE(r.receiver().stats().worker_threads, o.max_threads);
 }
 
 TEST(Robustness, HandshakeDeadlineClosesSilentConnections) {
@@ -67,12 +70,13 @@ TEST(Robustness, IdleKeepAliveConnectionIsClosedAfterItsTimeout) {
     ReceiverOptions o = dev_options();
     o.keep_alive_timeout = std::chrono::seconds(1);
     RunningReceiver r(o);
-    TlsClient c(r.port(), vendor_client());
+    ClientOptions patient = vendor_client();
+    patient.timeout = std::chrono::seconds(30);  // well under the default keep-alive (75 s)
+    TlsClient c(r.port(), patient);
     ASSERT_TRUE(c.connect());
     ASSERT_TRUE(c.post(callback_target("State.StateChange"), kState).has_value());
-    const auto start = Clock::now();
+    // Closed by the server (an EOF or an alert, not the client's own read timeout).
     EXPECT_TRUE(c.peer_closed());
-    EXPECT_LT(Clock::now() - start, std::chrono::seconds(4));
     EXPECT_TRUE(eventually([&] { return r.receiver().stats().open_connections == 0; }));
 }
 
@@ -141,16 +145,19 @@ TEST(Robustness, ConnectionsBeyondTheLimitAreClosedAtAccept) {
 }
 
 TEST(Robustness, StopClosesParkedConnectionsPromptly) {
-    auto r = std::make_unique<RunningReceiver>(dev_options());
+    // Deadlines far beyond the test's time limit: only stop() can close these connections, and
+    // it must not wait for them.
+    ReceiverOptions o = dev_options();
+    o.handshake_timeout = std::chrono::hours(1);
+    o.keep_alive_timeout = std::chrono::hours(1);
+    auto r = std::make_unique<RunningReceiver>(o);
     TlsClient c(r->port(), vendor_client());
     ASSERT_TRUE(c.connect());
     ASSERT_TRUE(c.post(callback_target("State.StateChange"), kState).has_value());
     RawSocket silent(r->port());
-    const auto start = Clock::now();
-    r.reset();
-    EXPECT_LT(Clock::now() - start, std::chrono::seconds(3));
+    r.reset();  // returns once every connection is closed and every thread joined
     EXPECT_TRUE(c.peer_closed());
-    EXPECT_TRUE(silent.closed_by_peer(std::chrono::seconds(2)));
+    EXPECT_TRUE(silent.closed_by_peer(std::chrono::seconds(10)));
 }
 
 TEST(Robustness, RequestThatStallsMidBodyTimesOut) {
@@ -175,21 +182,36 @@ TEST(Robustness, PeerClosingBeforeTheReplyDoesNotRaiseSigpipe) {
     dfl.sa_handler = SIG_DFL;
     sigaction(SIGPIPE, &dfl, &old);
     {
-        std::atomic<int> started{0};
+        constexpr int kDropping = 5;
+        std::mutex mu;
+        std::condition_variable cv;
+        int started = 0;
+        int dropped = 0;
         RunningReceiver r(dev_options(), [&](Receiver& rec) {
             rec.on<StateChange>([&](const StateChange&, const CallbackContext&) {
-                started++;
-                std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the client is gone by now
+                std::unique_lock<std::mutex> lock(mu);
+                const int mine = started++;
+                // Returns (and the reply is written) only once that client is gone.
+                cv.wait_for(lock, std::chrono::seconds(20), [&] { return mine >= kDropping || dropped > mine; });
             });
         });
-        for (int i = 0; i < 5; ++i) {
+        for (int i = 0; i < kDropping; ++i) {
             TlsClient c(r.port(), vendor_client());
             ASSERT_TRUE(c.connect());
             ASSERT_TRUE(c.send(http_request(callback_target("State.StateChange"), kState)));
             c.drop_connection(i % 2 == 0);  // the reply, then close_notify, hit a closed socket
+            {
+                std::lock_guard<std::mutex> lock(mu);
+                ++dropped;
+            }
+            cv.notify_all();
         }
-        EXPECT_TRUE(eventually([&] { return started.load() == 5; }));
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        EXPECT_TRUE(eventually([&] {
+            std::lock_guard<std::mutex> lock(mu);
+            return started == kDropping;
+        }));
+        // Every reply was written (or failed) and its connection closed.
+        EXPECT_TRUE(eventually([&] { return r.receiver().stats().open_connections == 0; }));
         EXPECT_TRUE(served(r.port()));
     }
     sigaction(SIGPIPE, &old, nullptr);

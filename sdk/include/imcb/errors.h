@@ -18,6 +18,7 @@ enum class ErrorCode {
     AlreadyStarted,   ///< the call is not allowed once the receiver serves
     DecodeFailed,     ///< a callback body does not have the documented shape
     InvalidDecision,  ///< a handler built a reply its command does not accept
+    StartFailed,      ///< the system refused what serving needs (file descriptors, threads)
 };
 
 /// Base of every exception the SDK throws. Request-time problems never throw out of the SDK:

@@ -89,13 +89,13 @@ TEST(TransportStart, WithoutADescriptorForItsWakeEventStartThrowsAndLeavesNothin
 // A request server that holds its worker until released: a pool whose workers are all blocked.
 class BlockingServer : public detail::RequestServer {
   public:
-    bool serve(detail::Connection&, bool) override {
+    detail::Served serve(detail::Connection&, bool) override {
         std::unique_lock<std::mutex> lock(mu_);
         entered_ = true;
         cv_.notify_all();
         cv_.wait_for(lock, std::chrono::seconds(30), [this] { return released_; });
         served_++;
-        return false;
+        return detail::Served::Close;
     }
     int served() const { return served_.load(); }
     bool entered() {

@@ -64,6 +64,9 @@ std::string event_key(std::string_view command, const nlohmann::json& body) {
         std::vector<std::string> names;
         accounts(body, "", names);
         for (const auto& n : names) key += "|" + n;
+        // The fields above name the event for people; the body's digest keeps two events of one
+        // millisecond apart (member lists, pair lists and other arrays of objects differ there).
+        key += "|body=" + sha256_hex(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).substr(0, 32);
     } else {
         return key + "|body=" + sha256_hex(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
@@ -73,25 +76,41 @@ std::string event_key(std::string_view command, const nlohmann::json& body) {
 
 namespace detail {
 
-bool DedupStore::claim(const std::string& key, Clock::time_point now) {
+DedupStore::Claim DedupStore::claim(const std::string& key, Clock::time_point now) {
     std::lock_guard<std::mutex> lock(mu_);
     expire(now);
     const auto it = seen_.find(key);
-    if (it != seen_.end() && now - it->second < window_) return false;
-    seen_[key] = now;
+    if (it != seen_.end() && now - it->second.when < window_) {
+        return it->second.pending ? Claim::Pending : Claim::Repeat;
+    }
+    seen_[key] = Entry{now, true};
     order_.emplace_back(now, key);
     while (order_.size() > max_entries_) {  // the oldest go first
         const auto& [when, old] = order_.front();
         const auto s = seen_.find(old);
-        if (s != seen_.end() && s->second == when) seen_.erase(s);
+        if (s != seen_.end() && s->second.when == when) seen_.erase(s);
         order_.pop_front();
     }
-    return true;
+    return Claim::New;
+}
+
+void DedupStore::confirm(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto it = seen_.find(key);
+    if (it != seen_.end()) it->second.pending = false;
 }
 
 void DedupStore::release(const std::string& key) {
     std::lock_guard<std::mutex> lock(mu_);
-    seen_.erase(key);  // its entry in order_ no longer matches and is dropped in turn
+    const auto it = seen_.find(key);
+    // Only a pending claim: a kept event stays known. (Its order_ entry is dropped in turn.)
+    if (it != seen_.end() && it->second.pending) seen_.erase(it);
+}
+
+bool DedupStore::claim_kept(const std::string& key, Clock::time_point now) {
+    const Claim c = claim(key, now);
+    if (c == Claim::New) confirm(key);
+    return c == Claim::New;
 }
 
 std::size_t DedupStore::size() const {
@@ -102,7 +121,7 @@ std::size_t DedupStore::size() const {
 void DedupStore::expire(Clock::time_point now) {
     while (!order_.empty() && now - order_.front().first >= window_) {
         const auto s = seen_.find(order_.front().second);
-        if (s != seen_.end() && s->second == order_.front().first) seen_.erase(s);
+        if (s != seen_.end() && s->second.when == order_.front().first) seen_.erase(s);
         order_.pop_front();
     }
 }

@@ -21,10 +21,18 @@ class DedupStore {
         : window_(window), max_entries_(max_entries) {}
     bool enabled() const noexcept { return window_.count() > 0; }
 
-    /// True when `key` was not seen within the window before `now`: it is now. False for a repeat.
-    bool claim(const std::string& key, Clock::time_point now);
-    /// Forgets a claim whose event was not accepted after all (so that its retry is not a repeat).
+    enum class Claim {
+        New,      ///< not seen within the window: claimed now, pending until confirm()
+        Repeat,   ///< seen and kept: acknowledge it, do not handle it again
+        Pending,  ///< another request holds it and is not done keeping it: do not acknowledge yet
+    };
+    Claim claim(const std::string& key, Clock::time_point now);
+    /// The claimed event is kept (journaled, or handled): later claims are repeats.
+    void confirm(const std::string& key);
+    /// Forgets a pending claim whose event was not kept after all (so that a retry is new).
     void release(const std::string& key);
+    /// claim() and confirm() at once (events handled inline, or recovered from the journal).
+    bool claim_kept(const std::string& key, Clock::time_point now);
     std::size_t size() const;
 
   private:
@@ -33,7 +41,11 @@ class DedupStore {
     std::chrono::seconds window_;
     std::size_t max_entries_;
     mutable std::mutex mu_;
-    std::unordered_map<std::string, Clock::time_point> seen_;
+    struct Entry {
+        Clock::time_point when;
+        bool pending = true;
+    };
+    std::unordered_map<std::string, Entry> seen_;
     std::deque<std::pair<Clock::time_point, std::string>> order_;  // claim order
 };
 

@@ -83,10 +83,10 @@ Deliverer::~Deliverer() { stop(); }
 void Deliverer::start(std::vector<JournalEvent> pending) {
     {
         std::lock_guard<std::mutex> lock(mu_);
-        const auto now = Clock::now();
+        // Before anything received since: oldest first.
         for (auto& ev : pending) {
             const std::uint64_t seq = ev.seq;
-            queue_.emplace(std::make_pair(now, seq), std::move(ev));
+            queue_.emplace(std::make_pair(Clock::time_point::min(), seq), std::move(ev));
         }
         stopping_ = false;
     }
@@ -211,8 +211,10 @@ void Deliverer::dead_letter(const JournalEvent& ev, const std::string& command, 
         // Not written: keep the event in the journal (it is delivered again after a restart).
         reporter_.report(ErrorKind::Journal,
                          "journaled event " + std::to_string(ev.seq) + " could not be dead-lettered (" +
-                             io + ") and stays in the journal: " + why,
+                             io + "); tried again in " + std::to_string(backoff_.count()) + " ms: " + why,
                          command);
+        std::lock_guard<std::mutex> lock(mu_);
+        queue_.emplace(std::make_pair(Clock::now() + backoff_, ev.seq), ev);
         return;
     }
     journal_.done(ev.seq);

@@ -130,7 +130,7 @@ Journal::Journal(SegmentOptions options, const Report& report) : options_(std::m
 Journal::~Journal() {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [this] { return !writing_; });
-    if (!queued_.empty()) write_queued(lock);  // completions still queued
+    if (!queued_.empty()) write_queued(lock, UINT64_MAX);  // completions still queued
     if (fd_ >= 0) ::close(fd_);
     if (attempts_fd_ >= 0) ::close(attempts_fd_);
     ::close(lock_fd_);  // releases the lock
@@ -212,20 +212,27 @@ void Journal::recover(const Report& report) {
         next_segment_ = id + 1;
     }
     // Attempts: pairs of seq and its complement; a torn or foreign tail is ignored.
+    // (A write cut short shifts what follows: pairs are found again byte by byte.)
     if (const int afd = ::open((options_.dir + "/attempts.log").c_str(), O_RDONLY | O_CLOEXEC); afd >= 0) {
-        unsigned char rec[16];
-        std::size_t have = 0;
+        std::string data;
+        char buf[1 << 16];
         for (;;) {
-            const ssize_t n = ::read(afd, rec + have, sizeof rec - have);
+            const ssize_t n = ::read(afd, buf, sizeof buf);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) break;
-            have += static_cast<std::size_t>(n);
-            if (have < sizeof rec) continue;
-            have = 0;
-            const std::uint64_t seq = get(rec, 8);
-            if (get(rec + 8, 8) == ~seq) ++attempts[seq];
+            data.append(buf, static_cast<std::size_t>(n));
         }
         ::close(afd);
+        const auto* a = reinterpret_cast<const unsigned char*>(data.data());
+        for (std::size_t i = 0; i + 16 <= data.size();) {
+            const std::uint64_t seq = get(a + i, 8);
+            if (get(a + i + 8, 8) == ~seq && pending.count(seq) > 0) {
+                ++attempts[seq];
+                i += 16;
+            } else {
+                ++i;
+            }
+        }
     }
     std::map<std::uint64_t, unsigned> live_attempts;
     for (auto& [seq, ev] : pending) {
@@ -291,9 +298,11 @@ void Journal::queue_record(std::uint8_t type, std::uint64_t seq, const std::stri
     bytes_ += kHeader + payload.size();
 }
 
-void Journal::write_queued(std::unique_lock<std::mutex>& lock) {
+void Journal::write_queued(std::unique_lock<std::mutex>& lock, std::uint64_t until) {
     writing_ = true;
-    while (!queued_.empty()) {
+    bool first = true;
+    while (!queued_.empty() && (first || written_batch_ < until)) {
+        first = false;
         std::string data;
         data.swap(queued_);
         std::vector<std::uint64_t> events;
@@ -301,6 +310,11 @@ void Journal::write_queued(std::unique_lock<std::mutex>& lock) {
         const bool sync = queued_sync_;
         queued_sync_ = false;
         const std::uint64_t batch = open_batch_++;
+        std::size_t appenders = 0;
+        if (const auto w = batch_appenders_.find(batch); w != batch_appenders_.end()) {
+            appenders = w->second;
+            batch_appenders_.erase(w);
+        }
         const std::uint64_t limit = std::clamp<std::uint64_t>(options_.max_bytes / 8, 64 << 10, 64ull << 20);
         if (fd_ < 0 || (segments_.back().size > 0 && segments_.back().size + data.size() > limit)) {
             open_segment();
@@ -323,7 +337,8 @@ void Journal::write_queued(std::unique_lock<std::mutex>& lock) {
             seg.live += events.size();
             for (const std::uint64_t seq : events) segment_of_[seq] = seg.id;
         } else {
-            if (!events.empty()) failed_batches_[batch] = why;
+            // Every appender of the batch hears of it, not only the first to wake.
+            if (appenders > 0) failed_batches_[batch] = Failure{why, appenders};
             bytes_ -= std::min<std::uint64_t>(bytes_, data.size());
             // What reached the file is unknown: continue in a fresh segment.
             if (fd_ >= 0) {
@@ -366,18 +381,19 @@ Journal::Append Journal::append(const std::vector<std::string>& payloads,
     }
     queued_sync_ = true;
     const std::uint64_t mine = open_batch_;
+    ++batch_appenders_[mine];
     const BlockingScope waiting_for_the_disk;
     while (written_batch_ < mine) {
         if (!writing_) {
-            write_queued(lock);
+            write_queued(lock, mine);
         } else {
             cv_.wait(lock);
         }
     }
     const auto failed = failed_batches_.find(mine);
     if (failed != failed_batches_.end()) {
-        why = "cannot write the journal in \"" + options_.dir + "\": " + failed->second;
-        failed_batches_.erase(failed);
+        why = "cannot write the journal in \"" + options_.dir + "\": " + failed->second.why;
+        if (--failed->second.readers == 0) failed_batches_.erase(failed);
         return Append::Failed;
     }
     return Append::Durable;
@@ -411,7 +427,6 @@ void Journal::open_attempts(const std::map<std::uint64_t, unsigned>& keep) {
 
 void Journal::attempt(std::uint64_t seq) {
     std::lock_guard<std::mutex> lock(attempts_mu_);
-    ++attempts_[seq];
     if (attempts_size_ > kMaxAttemptsFile) {
         // Only live events matter: rewrite the file with theirs.
         try {
@@ -420,6 +435,7 @@ void Journal::attempt(std::uint64_t seq) {
             // Keep appending to the old file; it is only longer.
         }
     }
+    ++attempts_[seq];
     std::string rec;
     put64(rec, seq);
     put64(rec, ~seq);
@@ -435,7 +451,7 @@ void Journal::done(std::uint64_t seq) {
     std::unique_lock<std::mutex> lock(mu_);
     queue_record(kDone, seq, {});
     retire(seq);
-    if (!writing_) write_queued(lock);
+    if (!writing_) write_queued(lock, 0);
 }
 
 void Journal::retire(std::uint64_t seq) {

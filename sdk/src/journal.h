@@ -85,8 +85,10 @@ class Journal {
     void drop_expired(std::chrono::system_clock::time_point now, bool keep_retained = true);  // under mu_
     void recover(const Report& report);
     void open_segment();
-    // Writes what is queued (the caller holds `lock` and becomes the writer).
-    void write_queued(std::unique_lock<std::mutex>& lock);
+    // Writes what is queued, batch by batch, until batch `until` is written (0: one batch; the
+    // maximum: everything). The caller holds `lock` and is the writer meanwhile; then whoever still
+    // waits becomes the next writer, so no thread writes for the others for long.
+    void write_queued(std::unique_lock<std::mutex>& lock, std::uint64_t until);
     void queue_record(std::uint8_t type, std::uint64_t seq, const std::string& payload);
     void retire(std::uint64_t seq);  // under mu_
 
@@ -107,7 +109,12 @@ class Journal {
     bool writing_ = false;
     std::uint64_t open_batch_ = 1;    // the batch records are queued into
     std::uint64_t written_batch_ = 0; // every batch up to this one is written (and synced if asked)
-    std::map<std::uint64_t, std::string> failed_batches_;  // batch -> error
+    struct Failure {
+        std::string why;
+        std::size_t readers = 0;  // appenders of the batch that have not read it yet
+    };
+    std::map<std::uint64_t, std::size_t> batch_appenders_;  // open batch -> appenders waiting on it
+    std::map<std::uint64_t, Failure> failed_batches_;
     std::mutex dead_mu_;
 
     void open_attempts(const std::map<std::uint64_t, unsigned>& keep);  // rewrites attempts.log

@@ -197,15 +197,19 @@ std::variant<Decision, Response> Pipeline::run_guarded(const RawHandler& handler
     auto outcome = run(handler, event, ctx, route, in);
     if (in.guard->disarm()) return outcome;
     // Too late: the vendor has had the policy's answer; say what the handler would have answered.
-    std::string late = "the handler answered after the deadline of " +
-                       std::to_string(before_deadline_.count()) +
-                       " ms (timeouts.before_deadline_ms); its result was discarded: ";
-    if (const auto* decision = std::get_if<Decision>(&outcome)) {
-        late += "it decided " + dump_reply(decision->to_reply());
-    } else {
-        late += "it failed (reported above)";
+    // The connection is another worker's now, so nothing may escape from here.
+    try {
+        std::string late = "the handler answered after the deadline of " +
+                           std::to_string(before_deadline_.count()) +
+                           " ms (timeouts.before_deadline_ms); its result was discarded: ";
+        if (const auto* decision = std::get_if<Decision>(&outcome)) {
+            late += "it decided " + dump_reply(decision->to_reply());
+        } else {
+            late += "it failed (reported above)";
+        }
+        reporter_.report(ErrorKind::DeadlineMissed, std::move(late), ctx.command, ctx.remote_addr);
+    } catch (...) {
     }
-    reporter_.report(ErrorKind::DeadlineMissed, std::move(late), ctx.command, ctx.remote_addr);
     Response gone;
     gone.answered_by_guard = true;
     return gone;
@@ -213,7 +217,7 @@ std::variant<Decision, Response> Pipeline::run_guarded(const RawHandler& handler
 
 bool Pipeline::first_time(const std::string& command, const nlohmann::json& event) const {
     if (durability_.dedup == nullptr) return true;
-    if (durability_.dedup->claim(event_key(command, event), std::chrono::system_clock::now())) return true;
+    if (durability_.dedup->claim_kept(event_key(command, event), std::chrono::system_clock::now())) return true;
     counters_.duplicates_dropped++;
     return false;
 }
@@ -241,9 +245,19 @@ Response Pipeline::journal(const nlohmann::json& body, CallbackContext& ctx, con
     for (std::size_t i = 0; i < events.size(); ++i) {
         std::string key = event_key(ctx.command, *events[i]);
         if (durability_.dedup != nullptr) {
-            if (!durability_.dedup->claim(key, now)) {
+            const auto claim = durability_.dedup->claim(key, now);
+            if (claim == DedupStore::Claim::Repeat) {
                 counters_.duplicates_dropped++;
                 continue;
+            }
+            if (claim == DedupStore::Claim::Pending) {
+                // Another request is storing this event right now: a 200 here could promise what
+                // that request then fails to keep. The vendor's retry will find it kept.
+                for (const auto& k : claimed) durability_.dedup->release(k);
+                counters_.journal_refused++;
+                return reject(503, ErrorKind::Journal,
+                              "the same event (" + key + ") is being stored by another request; send it again",
+                              ctx.command, in);
             }
             claimed.push_back(key);
         }
@@ -256,6 +270,7 @@ Response Pipeline::journal(const nlohmann::json& body, CallbackContext& ctx, con
     std::string why;
     const Journal::Append result = durability_.journal->append(payloads, seqs, why);
     if (result == Journal::Append::Durable) {
+        for (const auto& key : claimed) durability_.dedup->confirm(key);
         counters_.journal_appended += payloads.size();
         for (std::size_t i = 0; i < payloads.size(); ++i) {
             durability_.deliverer->push(seqs[i], std::move(payloads[i]));

@@ -192,7 +192,7 @@ std::uint16_t Receiver::start() {
             std::string key;
             std::int64_t received_at = 0;
             if (m.dedup && detail::journal_event_identity(ev.payload, key, received_at)) {
-                m.dedup->claim(key, std::chrono::system_clock::from_time_t(received_at));
+                m.dedup->claim_kept(key, std::chrono::system_clock::from_time_t(received_at));
             }
             if (!ev.done) pending.push_back(std::move(ev));
         }

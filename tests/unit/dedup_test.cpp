@@ -38,7 +38,8 @@ TEST(EventKey, GroupMessagesAreKeyedByGroupAndSequence) {
 TEST(EventKey, OtherEventsUseEventTimeAndTheirAccounts) {
     json a = body_of("State.StateChange");
     const std::string key = event_key("State.StateChange", a);
-    EXPECT_EQ(key, "State.StateChange|EventTime=1629883332497|Info.To_Account=testuser316");
+    EXPECT_EQ(key.rfind("State.StateChange|EventTime=1629883332497|Info.To_Account=testuser316|body=", 0), 0u) << key;
+    EXPECT_EQ(event_key("State.StateChange", json::parse(a.dump())), key);  // a resend: the same key
     a["Info"]["To_Account"] = "someone-else";
     EXPECT_NE(event_key("State.StateChange", a), key);
     json b = body_of("State.StateChange");
@@ -54,31 +55,43 @@ TEST(EventKey, EventsWithoutIdentityFieldsAreKeyedByTheirWholeBody) {
     EXPECT_LE(event_key("X.Y", json{{"EventTime", 1}, {"To_Account", std::string(1000, 'a')}}).size(), 256u);
 }
 
-TEST(DedupStore, AKeyIsARepeatWithinTheWindowOnly) {
-    DedupStore store(std::chrono::seconds(60), 100);
-    const auto t0 = Clock::time_point(std::chrono::seconds(1000000));
-    EXPECT_TRUE(store.claim("a", t0));
-    EXPECT_FALSE(store.claim("a", t0 + std::chrono::seconds(59)));
-    EXPECT_TRUE(store.claim("b", t0 + std::chrono::seconds(59)));
-    EXPECT_TRUE(store.claim("a", t0 + std::chrono::seconds(60)));  // the window has passed
-    EXPECT_FALSE(store.claim("a", t0 + std::chrono::seconds(61)));
+TEST(EventKey, EventsOfOneMillisecondWithDifferentMembersDiffer) {
+    const json a = {{"GroupId", "g"}, {"EventTime", 1}, {"MemberList", {{{"Member_Account", "x"}}}}};
+    const json b = {{"GroupId", "g"}, {"EventTime", 1}, {"MemberList", {{{"Member_Account", "y"}}}}};
+    EXPECT_NE(event_key("Group.CallbackAfterNewMemberJoin", a), event_key("Group.CallbackAfterNewMemberJoin", b));
 }
 
-TEST(DedupStore, AReleasedClaimIsNotARepeat) {
+using Claim = DedupStore::Claim;
+
+TEST(DedupStore, AKeptKeyIsARepeatWithinTheWindowOnly) {
     DedupStore store(std::chrono::seconds(60), 100);
     const auto t0 = Clock::time_point(std::chrono::seconds(1000000));
-    EXPECT_TRUE(store.claim("a", t0));
+    EXPECT_TRUE(store.claim_kept("a", t0));
+    EXPECT_EQ(store.claim("a", t0 + std::chrono::seconds(59)), Claim::Repeat);
+    EXPECT_TRUE(store.claim_kept("b", t0 + std::chrono::seconds(59)));
+    EXPECT_TRUE(store.claim_kept("a", t0 + std::chrono::seconds(60)));  // the window has passed
+    EXPECT_FALSE(store.claim_kept("a", t0 + std::chrono::seconds(61)));
+}
+
+TEST(DedupStore, AClaimNotYetKeptIsPendingAndItsReleaseMakesTheRetryNew) {
+    DedupStore store(std::chrono::seconds(60), 100);
+    const auto t0 = Clock::time_point(std::chrono::seconds(1000000));
+    EXPECT_EQ(store.claim("a", t0), Claim::New);
+    EXPECT_EQ(store.claim("a", t0), Claim::Pending);  // never a 200 for what is not kept yet
     store.release("a");
-    EXPECT_TRUE(store.claim("a", t0 + std::chrono::seconds(1)));
+    EXPECT_EQ(store.claim("a", t0 + std::chrono::seconds(1)), Claim::New);
+    store.confirm("a");
+    store.release("a");  // a kept event is not forgotten by a stray release
+    EXPECT_EQ(store.claim("a", t0 + std::chrono::seconds(2)), Claim::Repeat);
 }
 
 TEST(DedupStore, TheOldestKeysAreForgottenBeyondMaxEntries) {
     DedupStore store(std::chrono::seconds(3600), 3);
     const auto t0 = Clock::time_point(std::chrono::seconds(1000000));
-    for (int i = 0; i < 5; ++i) EXPECT_TRUE(store.claim("k" + std::to_string(i), t0));
+    for (int i = 0; i < 5; ++i) EXPECT_TRUE(store.claim_kept("k" + std::to_string(i), t0));
     EXPECT_EQ(store.size(), 3u);
-    EXPECT_TRUE(store.claim("k0", t0));   // forgotten
-    EXPECT_FALSE(store.claim("k4", t0));  // still known
+    EXPECT_TRUE(store.claim_kept("k0", t0));   // forgotten
+    EXPECT_FALSE(store.claim_kept("k4", t0));  // still known
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +14,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -203,6 +207,48 @@ TEST_F(JournalTest, ConcurrentAppendsAreAllDurable) {
     auto j = open();
     EXPECT_EQ(payloads(j->take_recovered(), false).size(), static_cast<std::size_t>(kThreads * kEach));
     EXPECT_TRUE(reports_.empty());
+}
+
+// Appends that share a write all hear of its failure: none of them may answer "durable" for a
+// record that is not on disk. The file-size limit makes the shared write fail (in a child process).
+TEST_F(JournalTest, EveryAppenderOfAFailedWriteHearsOfIt) {
+    const auto trials = [this]() {
+        ::signal(SIGXFSZ, SIG_IGN);
+        rlimit original{};
+        ::getrlimit(RLIMIT_FSIZE, &original);
+        for (int trial = 0; trial < 30; ++trial) {
+            std::system(("rm -rf '" + dir_ + "'/*").c_str());
+            std::vector<std::uint64_t> durable;
+            std::mutex mu;
+            {
+                Journal j(SegmentOptions{dir_, 64ull << 20, std::chrono::seconds(0)}, [](const std::string&) {});
+                rlimit small = original;
+                small.rlim_cur = 1500;  // the first record fits, the next ones do not
+                ::setrlimit(RLIMIT_FSIZE, &small);
+                std::vector<std::thread> threads;
+                for (int t = 0; t < 4; ++t) {
+                    threads.emplace_back([&] {
+                        std::vector<std::uint64_t> seqs;
+                        std::string why;
+                        if (j.append({std::string(1000, 'x')}, seqs, why) == Journal::Append::Durable) {
+                            std::lock_guard<std::mutex> lock(mu);
+                            durable.insert(durable.end(), seqs.begin(), seqs.end());
+                        }
+                    });
+                }
+                for (auto& t : threads) t.join();
+                ::setrlimit(RLIMIT_FSIZE, &original);
+            }
+            Journal again(SegmentOptions{dir_, 64ull << 20, std::chrono::seconds(0)}, [](const std::string&) {});
+            std::set<std::uint64_t> kept;
+            for (const auto& e : again.take_recovered()) kept.insert(e.seq);
+            for (const auto seq : durable) {
+                if (kept.count(seq) == 0) std::_Exit(1);  // acknowledged, not on disk
+            }
+        }
+        std::_Exit(0);
+    };
+    EXPECT_EXIT(trials(), ::testing::ExitedWithCode(0), "");
 }
 
 TEST_F(JournalTest, AFolderThatCannotBeUsedIsAConfigError) {

@@ -34,8 +34,8 @@ struct PeerIdentity {
 };
 
 /// The identity of an event, the same each time the vendor sends it (a retry): C2C messages by
-/// MsgKey, group messages by GroupId and MsgSeq, other events by command, EventTime and the
-/// accounts they name. Events without any of these are keyed by their whole body.
+/// MsgKey, group messages by GroupId and MsgSeq, other events by command, EventTime, the accounts
+/// they name and a digest of the body. Events without any of these are keyed by their whole body.
 std::string event_key(std::string_view command, const nlohmann::json& body);
 
 /// Everything about one callback besides its typed payload. Valid only during the handler call.

@@ -59,6 +59,8 @@ enum class ErrorKind {
 
 const char* to_string(ErrorKind kind) noexcept;
 
+/// The text fields hold printable ASCII only: any other byte a request carried (in a command name,
+/// say) appears as \xHH, and '\' as \x5c, so a report is always one safe log line.
 struct ErrorReport {
     ErrorKind kind;
     std::string message;      ///< what happened; never contains secrets or key material

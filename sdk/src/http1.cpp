@@ -71,6 +71,7 @@ ParseResult parse_head(std::string_view input, const Limits& limits, RequestHead
     if (eol == std::string_view::npos) {
         if (input.size() > limits.max_target_bytes + 32) return invalid(414, "request line too long");
         if (input.find('\n') != std::string_view::npos) return invalid(400, "line not ended by CRLF");
+        if (input.size() > limits.max_head_bytes) return invalid(431, "request head too large");
         return {};
     }
     const std::string_view line = input.substr(0, eol);

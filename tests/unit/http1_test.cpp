@@ -92,6 +92,19 @@ TEST(Http1, EnforcesItsLimits) {
     EXPECT_EQ(parse("POST / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", h, limits).outcome, Parse::Complete);
 }
 
+// max_header_bytes may be as small as 1 KiB while targets may have 8 KiB: an unfinished request
+// line past the head limit is refused at once, not read on until the buffer is full (which closed
+// the connection without a reply).
+TEST(Http1, AnUnfinishedRequestLinePastTheHeadLimitIsRefused) {
+    const Limits limits{1024, 8 * 1024, 100};
+    RequestHead h;
+    const auto r = parse("POST /" + std::string(2000, 'a'), h, limits);
+    EXPECT_EQ(r.outcome, Parse::Invalid);
+    EXPECT_EQ(r.status, 431);
+    EXPECT_EQ(parse("POST /" + std::string(1000, 'a'), h, limits).outcome, Parse::Incomplete);
+    EXPECT_EQ(parse("POST /" + std::string(2000, 'a') + " HTTP/1.1\r\n", h, limits).status, 431);
+}
+
 TEST(Http1, CountsContentLengthHeaders) {
     RequestHead h;
     ASSERT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: 1\r\ncontent-length: 1\r\n\r\n", h).outcome,

@@ -66,6 +66,8 @@ enum class ErrorKind {
 
 const char* to_string(ErrorKind kind) noexcept;
 
+/// The text fields hold no control character and no malformed UTF-8: CR, LF and tab a request
+/// carried appear as \r, \n, \t, other such bytes as \xHH, so a report is always one safe log line.
 struct ErrorReport {
     ErrorKind kind;
     std::string message;      ///< what happened; never contains secrets or key material

@@ -3,6 +3,7 @@
 // What the fuzz targets share: a check that aborts (libFuzzer then saves the input as a crash)
 // and the properties every report line must have.
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -25,6 +26,34 @@ namespace imcb::fuzz {
 inline bool printable(std::string_view text) {
     for (const char c : text) {
         if (c < 0x20 || c > 0x7e) return false;
+    }
+    return true;
+}
+
+/// What a report line may hold, whatever the request carried: valid UTF-8 without control
+/// characters (C0, DEL, C1).
+inline bool safe_line(std::string_view text) {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n;) {
+        const unsigned c = p[i];
+        if (c < 0x20 || c == 0x7f) return false;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        const std::size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+        if (len == 0 || c > 0xf4 || i + len > n) return false;
+        std::uint32_t cp = c & (0x7f >> len);
+        for (std::size_t k = 1; k < len; ++k) {
+            if ((p[i + k] & 0xc0) != 0x80) return false;
+            cp = (cp << 6) | (p[i + k] & 0x3f);
+        }
+        const std::uint32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f)) {
+            return false;
+        }
+        i += len;
     }
     return true;
 }

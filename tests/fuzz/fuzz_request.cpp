@@ -10,11 +10,12 @@
 //
 // Input: one byte choosing the handlers' behaviour, the failure policy and the registry, then
 // the bytes of the connection. Checks: every reply is a JSON envelope whose status and
-// ErrorCode agree, and every report is a printable line whatever the request carried.
+// ErrorCode agree, and every report is one safe line whatever the request carried.
 
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -39,7 +40,7 @@ using imcb::Reply;
 using imcb::detail::Pipeline;
 using imcb::detail::Registry;
 using imcb::fuzz::escaped;
-using imcb::fuzz::printable;
+using imcb::fuzz::safe_line;
 using nlohmann::json;
 namespace http1 = imcb::detail::http1;
 
@@ -123,8 +124,8 @@ void register_typed(Registry& registry, EventList<Events...>) {
 
 void on_report(const imcb::ErrorReport& r) {
     IMCB_FUZZ_CHECK(!r.message.empty(), r.command);
-    IMCB_FUZZ_CHECK(printable(r.message), escaped(r.message));
-    IMCB_FUZZ_CHECK(printable(r.command), escaped(r.command));
+    IMCB_FUZZ_CHECK(safe_line(r.message), escaped(r.message));
+    IMCB_FUZZ_CHECK(safe_line(r.command), escaped(r.command));
 }
 
 struct Server {
@@ -133,7 +134,7 @@ struct Server {
     Registry empty;
     imcb::detail::Reporter reporter;
     imcb::detail::Counters counters;
-    imcb::PeerIdentity peer;
+    std::shared_ptr<const imcb::PeerIdentity> peer = std::make_shared<const imcb::PeerIdentity>();
     std::string remote = "127.0.0.1:40000";
     std::unique_ptr<Pipeline> pipelines[6];
 

@@ -84,6 +84,19 @@ bool write_all(int fd, const char* data, std::size_t n, std::string& why) {
     return true;
 }
 
+// The whole of an open file, from where it stands.
+std::string read_rest(int fd) {
+    std::string data;
+    char buf[1 << 16];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        data.append(buf, static_cast<std::size_t>(n));
+    }
+    return data;
+}
+
 void sync_dir(const std::string& dir) {
     const int d = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (d >= 0) {
@@ -156,16 +169,9 @@ void Journal::recover(const Report& report) {
     std::set<std::uint64_t> finished;
     for (const std::uint64_t id : ids) {
         Segment seg{id, options_.dir + "/" + segment_name(id), 0, 0, {}};
-        std::string data;
         const int fd = ::open(seg.path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) unusable(options_.dir, "cannot read " + seg.path + ": " + std::strerror(errno));
-        char buf[1 << 16];
-        for (;;) {
-            const ssize_t n = ::read(fd, buf, sizeof buf);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            data.append(buf, static_cast<std::size_t>(n));
-        }
+        const std::string data = read_rest(fd);
         struct stat fst {};
         if (::fstat(fd, &fst) == 0) seg.last_write = std::chrono::system_clock::from_time_t(fst.st_mtime);
         ::close(fd);
@@ -214,14 +220,7 @@ void Journal::recover(const Report& report) {
     // Attempts: pairs of seq and its complement; a torn or foreign tail is ignored.
     // (A write cut short shifts what follows: pairs are found again byte by byte.)
     if (const int afd = ::open((options_.dir + "/attempts.log").c_str(), O_RDONLY | O_CLOEXEC); afd >= 0) {
-        std::string data;
-        char buf[1 << 16];
-        for (;;) {
-            const ssize_t n = ::read(afd, buf, sizeof buf);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            data.append(buf, static_cast<std::size_t>(n));
-        }
+        const std::string data = read_rest(afd);
         ::close(afd);
         const auto* a = reinterpret_cast<const unsigned char*>(data.data());
         for (std::size_t i = 0; i + 16 <= data.size();) {

@@ -8,11 +8,7 @@
 #include "journal.h"
 
 namespace imcb::detail {
-namespace {
 
-constexpr int kMaxJsonDepth = 64;
-
-// Nesting depth of a JSON text, strings skipped; stops counting past the limit.
 bool nesting_within(std::string_view text, int limit) {
     int depth = 0;
     bool in_string = false;
@@ -34,8 +30,6 @@ bool nesting_within(std::string_view text, int limit) {
     }
     return true;
 }
-
-}  // namespace
 
 std::string dump_reply(const nlohmann::json& reply) {
     // Text from clients or handlers may hold invalid UTF-8: replace it rather than throw.

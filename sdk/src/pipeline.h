@@ -64,6 +64,11 @@ struct InboundRequest {
     ReplyGuard* guard = nullptr;  ///< null: before-handlers run without a deadline
 };
 
+/// Deepest nesting of objects and arrays a body may have; deeper bodies get 400 unparsed.
+inline constexpr int kMaxJsonDepth = 64;
+/// Whether a JSON text nests at most `limit` levels (strings skipped; stops counting past it).
+bool nesting_within(std::string_view text, int limit);
+
 /// A reply as JSON text; invalid UTF-8 in strings is replaced, never thrown.
 std::string dump_reply(const nlohmann::json& reply);
 /// {"ActionStatus":"FAIL","ErrorCode":status,"ErrorInfo":info}

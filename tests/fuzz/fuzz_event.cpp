@@ -17,6 +17,7 @@
 #include "fuzz_check.h"
 #include "imcb/commands.h"
 #include "imcb/receiver.h"
+#include "pipeline.h"
 
 namespace {
 
@@ -42,36 +43,14 @@ constexpr std::array<Decoder, sizeof...(Events)> decoders(imcb::EventList<Events
 
 constexpr auto kDecoders = decoders(imcb::KnownEvents{});
 
-// The pipeline's limit (pipeline.cpp): deeper bodies are refused before any decoder runs.
-bool nesting_within(std::string_view text, int limit) {
-    int depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > limit) return false;
-        } else if (c == '}' || c == ']') {
-            --depth;
-        }
-    }
-    return true;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;
     const Decoder& decoder = kDecoders[data[0] % kDecoders.size()];
     const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-    if (!nesting_within(text, 64)) return 0;
+    // The pipeline refuses deeper bodies before any decoder runs.
+    if (!imcb::detail::nesting_within(text, imcb::detail::kMaxJsonDepth)) return 0;
     const json body = json::parse(text, nullptr, false);
     if (body.is_discarded() || !body.is_object()) return 0;
     const std::string command(decoder.command);

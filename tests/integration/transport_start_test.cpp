@@ -75,6 +75,10 @@ std::size_t open_descriptors() {
 }
 
 TEST(TransportStart, WithoutADescriptorForEpollStartThrowsAndLeavesNothingOpen) {
+#if defined(__SANITIZE_ADDRESS__)
+    // UBSan's type checks need descriptors of their own; with one left, they misjudge the vptr.
+    GTEST_SKIP() << "needs a build without AddressSanitizer/UBSan (the plain and TSan runs cover it)";
+#endif
     GTEST_FLAG_SET(death_test_style, "threadsafe");
     EXPECT_EXIT(start_with_free_descriptors(1), ::testing::ExitedWithCode(0),
                 "epoll_create1\\(\\): Too many open files: raise the open-file limit");

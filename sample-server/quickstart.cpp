@@ -18,10 +18,10 @@ int main() {
     options.port = 8443;
     options.path = "/imcallback";
     options.sdk_app_id = 1400187352;                // your SDKAppID
-    options.callback_token = "token-from-console";  // optional: then Sign/RequestTime are required
+    options.callback_tokens = {"token-from-console"};  // optional: then Sign/RequestTime are required
     options.tls.mode = imcb::ServerCertMode::SelfProvided;
     options.tls.self_provided = {"/etc/imcb/www.example.com.crt", "/etc/imcb/www.example.com.key"};
-    options.tls.vendor_ca_file = "/etc/imcb/TencentQQAuthCA.crt";
+    options.tls.vendor_ca_files = {"/etc/imcb/TencentQQAuthCA.crt"};
     options.tls.vendor_identity.subject_names = {"<CN of the vendor's client certificate>"};
 
     try {

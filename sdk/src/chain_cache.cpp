@@ -48,9 +48,9 @@ bool VerifiedChainCache::contains(const Key& key, std::time_t now) const {
     return hit;
 }
 
-void VerifiedChainCache::insert(const Key& key, STACK_OF(X509) * chain) {
+void VerifiedChainCache::insert(const Key& key, STACK_OF(X509) * chain, std::time_t bound) {
     if (chain == nullptr || sk_X509_num(chain) == 0) return;
-    Entry e{std::numeric_limits<std::time_t>::min(), std::numeric_limits<std::time_t>::max()};
+    Entry e{std::numeric_limits<std::time_t>::min(), bound};
     for (int i = 0; i < sk_X509_num(chain); ++i) {
         X509* c = sk_X509_value(chain, i);
         std::time_t from = 0;

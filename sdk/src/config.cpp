@@ -1,5 +1,6 @@
 #include "imcb/config.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -61,6 +62,12 @@ class Section {
             fail(name(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
         }
         return v->get<Int>();
+    }
+    bool boolean(const std::string& key, bool fallback) {
+        const json* v = find(key);
+        if (v == nullptr) return fallback;
+        if (!v->is_boolean()) fail(name(key), "must be true or false");
+        return v->get<bool>();
     }
     std::vector<std::string> strings(const std::string& key) {
         const json* v = find(key);
@@ -150,7 +157,7 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
         }
         if (o.sdk_app_id == 0) fail("sdk_app_id", "must not be 0");
     }
-    o.callback_token = root.string("callback_token", "");
+    o.callback_tokens = root.strings("callback_token");
     o.request_time_window = std::chrono::seconds(
         root.integer<std::int64_t>("request_time_window_s", 60, 1, 3600));
 
@@ -167,7 +174,36 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
     }
     o.tls.self_provided = cert_files(tls, "self_provided", base_dir, o.tls.mode == ServerCertMode::SelfProvided);
     o.tls.vendor_issued = cert_files(tls, "vendor_issued", base_dir, o.tls.mode == ServerCertMode::VendorIssued);
-    o.tls.vendor_ca_file = resolve(base_dir, tls.string("vendor_ca", "", true));
+    const std::string client_auth = tls.string("client_auth", "required");
+    if (client_auth == "none") {
+        o.tls.client_auth = ClientAuth::None;
+    } else if (client_auth != "required") {
+        fail("tls.client_auth", "\"" + client_auth + "\" must be \"required\" (mutual TLS) or \"none\" "
+                                "(the vendor is authenticated by Sign alone; needs callback_token)");
+    }
+    if (o.tls.client_auth == ClientAuth::Required && !tls.has("vendor_ca")) {
+        fail("tls.vendor_ca", "is required with client_auth \"required\": the vendor's CA certificate "
+                              "file (TencentQQAuthCA.crt), or a list of them during a rotation");
+    }
+    for (const auto& f : tls.strings("vendor_ca")) {
+        if (f.empty()) fail("tls.vendor_ca", "holds an empty path");
+        o.tls.vendor_ca_files.push_back(resolve(base_dir, f));
+    }
+    for (const auto& f : tls.strings("crl")) {
+        if (f.empty()) fail("tls.crl", "holds an empty path");
+        o.tls.crl_files.push_back(resolve(base_dir, f));
+    }
+    const std::string crl_expired = tls.string("crl_expired", "warn");
+    if (crl_expired == "refuse") {
+        o.tls.crl_expired = CrlExpiry::Refuse;
+    } else if (crl_expired != "warn") {
+        fail("tls.crl_expired", "\"" + crl_expired + "\" must be \"warn\" (keep using the outdated CRL) or "
+                                "\"refuse\" (fail the vendor's handshakes until a current CRL is loaded)");
+    }
+    o.tls.ciphers = tls.string("ciphers", "");
+    o.tls.ciphersuites = tls.string("ciphersuites", "");
+    o.tls.watch = tls.boolean("watch", true);
+    o.tls.expiry_warning = std::chrono::hours(24 * tls.integer<std::int64_t>("expiry_warning_days", 30, 0, 3650));
     if (const json* id = tls.find("vendor_identity")) {
         Section s(*id, "tls.vendor_identity");
         o.tls.vendor_identity.subject_names = s.strings("subject_cn");
@@ -183,6 +219,12 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
     o.tls.session_lifetime = std::chrono::seconds(tls.integer<std::int64_t>("session_lifetime_s", 3600, 0, 86400));
     tls.reject_unknown();
 
+    o.allow_sources = root.strings("allow_sources");
+    if (const json* admin = root.find("admin")) {
+        Section s(*admin, "admin");
+        o.admin_listen = s.string("listen", "", true);
+        s.reject_unknown();
+    }
     if (const json* lim = root.find("limits")) {
         Section s(*lim, "limits");
         o.max_body_bytes = s.integer<std::size_t>("max_body_bytes", o.max_body_bytes, 1024, 64 << 20);
@@ -206,6 +248,7 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
         o.keep_alive_timeout = std::chrono::seconds(s.integer<std::int64_t>("keep_alive_s", o.keep_alive_timeout.count(), 1, 86400));
         o.keep_alive_max_requests = s.integer<std::size_t>("keep_alive_max_requests", o.keep_alive_max_requests, 1, 100000000);
         o.before_deadline = std::chrono::milliseconds(s.integer<std::int64_t>("before_deadline_ms", o.before_deadline.count(), 100, 60000));
+        o.shutdown_timeout = std::chrono::milliseconds(s.integer<std::int64_t>("shutdown_ms", o.shutdown_timeout.count(), 0, 600000));
         s.reject_unknown();
     }
     if (const json* jn = root.find("journal")) {
@@ -255,12 +298,28 @@ LoadedConfig load_config_file(const std::string& path) {
     }
     std::stringstream ss;
     ss << in.rdbuf();
+    const std::string text = ss.str();
     json doc;
     try {
-        doc = json::parse(ss.str());
+        doc = json::parse(text);
     } catch (const json::parse_error& e) {
+        // Only the position: the parser's own message quotes the text it was reading, which may
+        // be a token or a key password.
+        std::size_t line = 1;
+        std::size_t column = 1;
+        const std::size_t end = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
+        for (std::size_t i = 0; i < end; ++i) {
+            if (text[i] == '\n') {
+                ++line;
+                column = 1;
+            } else {
+                ++column;
+            }
+        }
         throw ConfigError(ErrorCode::InvalidOption,
-                          "config file \"" + path + "\" is not valid JSON: " + e.what());
+                          "config file \"" + path + "\" is not valid JSON at line " + std::to_string(line) +
+                              ", column " + std::to_string(column) +
+                              ": fix the syntax there (a missing quote, comma or bracket)");
     }
     const auto slash = path.rfind('/');
     const std::string base = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);

@@ -1,4 +1,5 @@
 #include "imcb/errors.h"
+#include "imcb/metrics.h"
 
 namespace imcb {
 
@@ -16,8 +17,28 @@ const char* to_string(ErrorKind kind) noexcept {
         case ErrorKind::DeadlineMissed: return "deadline_missed";
         case ErrorKind::Journal: return "journal";
         case ErrorKind::ConnectionLimit: return "connection_limit";
+        case ErrorKind::SourceRefused: return "source_refused";
+        case ErrorKind::ReloadFailed: return "reload_failed";
+        case ErrorKind::TrustReloaded: return "trust_reloaded";
+        case ErrorKind::CertificateExpiring: return "certificate_expiring";
     }
     return "unknown";
+}
+
+const char* to_string(HandshakeFailure reason) noexcept {
+    switch (reason) {
+        case HandshakeFailure::NoCertificate: return "no_certificate";
+        case HandshakeFailure::UnknownCa: return "unknown_ca";
+        case HandshakeFailure::Expired: return "expired";
+        case HandshakeFailure::NotYetValid: return "not_yet_valid";
+        case HandshakeFailure::Revoked: return "revoked";
+        case HandshakeFailure::BadKeyUsage: return "bad_key_usage";
+        case HandshakeFailure::IdentityMismatch: return "identity_mismatch";
+        case HandshakeFailure::ProtocolVersion: return "protocol_version";
+        case HandshakeFailure::SourceRefused: return "source_refused";
+        case HandshakeFailure::Other: return "other";
+    }
+    return "other";
 }
 
 }  // namespace imcb

@@ -93,6 +93,12 @@ std::string iso_time(const ASN1_TIME* t) {
     return buf;
 }
 
+std::int64_t unix_time(const ASN1_TIME* t) {
+    std::tm tm{};
+    if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
+    return static_cast<std::int64_t>(timegm(&tm));
+}
+
 std::string spki_sha256_hex(X509& cert) {
     unsigned char* der = nullptr;
     const int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(&cert), &der);

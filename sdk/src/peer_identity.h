@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@ PeerIdentity describe_certificate(X509& cert);
 
 std::string spki_sha256_hex(X509& cert);
 std::string iso_time(const ASN1_TIME* t);
+/// Unix time of an ASN.1 time; 0 when it is absent or unreadable.
+std::int64_t unix_time(const ASN1_TIME* t);
 
 /// The vendor identity rules, normalised once (lower-case names and hex).
 class IdentityRules {

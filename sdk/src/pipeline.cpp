@@ -53,7 +53,8 @@ bool Durability::journals(const Route& route, std::string_view command) const {
 
 Pipeline::Pipeline(const ReceiverOptions& options, const Registry& registry,
                    const Reporter& reporter, Counters& counters, Durability durability)
-    : policy_{options.sdk_app_id, options.callback_token, options.request_time_window},
+    : policy_(std::make_shared<const QueryPolicy>(
+          QueryPolicy{options.sdk_app_id, options.callback_tokens, options.request_time_window})),
       failure_policy_(options.before_failure_policy),
       before_deadline_(options.before_deadline),
       registry_(registry),
@@ -61,11 +62,19 @@ Pipeline::Pipeline(const ReceiverOptions& options, const Registry& registry,
       counters_(counters),
       durability_(std::move(durability)) {}
 
+void Pipeline::set_tokens(std::vector<std::string> tokens) {
+    const auto current = std::atomic_load(&policy_);
+    auto next = std::make_shared<const QueryPolicy>(
+        QueryPolicy{current->sdk_app_id, std::move(tokens), current->window});
+    std::atomic_store(&policy_, std::shared_ptr<const QueryPolicy>(std::move(next)));
+}
+
 Response Pipeline::reject(int status, ErrorKind kind, std::string message, const std::string& command,
                        const InboundRequest& in) const {
     counters_.requests_rejected++;
     Response r{status, error_envelope(status, message)};
-    reporter_.report(kind, std::move(message), command, in.remote_addr);
+    r.outcome = status >= 500 ? Outcome::Failed : Outcome::Rejected;
+    reporter_.report(kind, std::move(message), command, in.remote_addr, in.request_id);
     return r;
 }
 
@@ -81,10 +90,10 @@ Response Pipeline::policy_reply() const {
 Response Pipeline::failed(const CommandInfo* info, ErrorKind kind, std::string message,
                        const std::string& command, const InboundRequest& in) const {
     counters_.handler_failures++;
-    reporter_.report(kind, message, command, in.remote_addr);
-    if (info != nullptr && info->phase == Phase::After) return {200, ok_envelope()};
-    Response r = policy_reply();
+    reporter_.report(kind, message, command, in.remote_addr, in.request_id);
+    Response r = info != nullptr && info->phase == Phase::After ? Response{200, ok_envelope()} : policy_reply();
     if (r.status != 200) counters_.requests_rejected++;
+    r.outcome = Outcome::Failed;
     return r;
 }
 
@@ -92,7 +101,17 @@ Response Pipeline::handle(const InboundRequest& in) const {
     // Stage: query check.
     CallbackQuery q;
     QueryVerdict verdict = parse_query(in.params, q);
-    if (verdict.status == 200) verdict = check_query(q, policy_, std::chrono::system_clock::now());
+    const std::shared_ptr<const QueryPolicy> policy = std::atomic_load(&policy_);
+    if (verdict.status == 200) verdict = check_query(q, *policy, std::chrono::system_clock::now());
+    if (verdict.status == 200 && policy->tokens.empty() &&
+        (in.peer == nullptr || in.peer->sha256_fingerprint.empty())) {
+        // A connection without a client certificate (accepted under client_auth "none") is
+        // authenticated by Sign alone: it is never served unsigned, also when a reload has since
+        // turned mutual TLS on and the tokens off while the connection stayed open.
+        verdict.status = 401;
+        verdict.message = "this connection presented no client certificate, so a valid Sign is "
+                          "required, and no callback_token is configured";
+    }
     if (verdict.status != 200) {
         return reject(verdict.status,
                       verdict.status == 400 ? ErrorKind::BadRequest : ErrorKind::Unauthorized,
@@ -119,12 +138,13 @@ Response Pipeline::handle(const InboundRequest& in) const {
     const Route route = registry_.find(q.command);
     CallbackContext ctx;
     ctx.command = std::string(q.command);
-    ctx.sdk_app_id = policy_.sdk_app_id;
+    ctx.sdk_app_id = policy->sdk_app_id;
     ctx.client_ip = std::string(q.client_ip);
     ctx.opt_platform = std::string(q.opt_platform);
     ctx.content_type = std::string(q.content_type);
     ctx.request_time = verdict.request_time;
     ctx.remote_addr = in.remote_addr;
+    ctx.request_id = in.request_id;
     ctx.peer = in.peer.get();
     ctx.body = &body;
 
@@ -133,14 +153,16 @@ Response Pipeline::handle(const InboundRequest& in) const {
             reporter_.report(ErrorKind::UnknownCommand,
                              "no handler for this command; replied OK (register on_unknown or "
                              "on_raw to handle it)",
-                             ctx.command, in.remote_addr);
+                             ctx.command, in.remote_addr, in.request_id);
         }
         return {200, ok_envelope()};
     }
     if (durability_.journals(route, ctx.command)) return journal(body, ctx, route, in);
     if (route.info != nullptr && route.info->batched) return dispatch_batch(body, ctx, route, in);
     if (route.info != nullptr && route.info->phase == Phase::After && !first_time(ctx.command, body)) {
-        return {200, ok_envelope()};
+        Response duplicate{200, ok_envelope()};
+        duplicate.outcome = Outcome::Duplicate;
+        return duplicate;
     }
 
     const bool guarded = in.guard != nullptr && route.info != nullptr && route.info->phase == Phase::Before;
@@ -160,7 +182,15 @@ Response Pipeline::handle(const InboundRequest& in) const {
     if (decision.kind() == Decision::Kind::Allow && decision.error_info().empty()) {
         return {200, ok_envelope()};
     }
-    return {200, dump_reply(decision.to_reply())};
+    Response decided{200, dump_reply(decision.to_reply())};
+    switch (decision.kind()) {
+        case Decision::Kind::Deny:
+        case Decision::Kind::Drop:
+        case Decision::Kind::RefuseMembers:
+        case Decision::Kind::RefuseSubscribers: decided.outcome = Outcome::Denied; break;
+        default: break;  // allowed, modified, or per-account friend results
+    }
+    return decided;
 }
 
 std::variant<Decision, Response> Pipeline::run(const RawHandler& handler,
@@ -201,11 +231,13 @@ std::variant<Decision, Response> Pipeline::run_guarded(const RawHandler& handler
         } else {
             late += "it failed (reported above)";
         }
-        reporter_.report(ErrorKind::DeadlineMissed, std::move(late), ctx.command, ctx.remote_addr);
+        reporter_.report(ErrorKind::DeadlineMissed, std::move(late), ctx.command, ctx.remote_addr,
+                         in.request_id);
     } catch (...) {
     }
     Response gone;
     gone.answered_by_guard = true;
+    gone.outcome = Outcome::Deadline;
     return gone;
 }
 
@@ -258,7 +290,11 @@ Response Pipeline::journal(const nlohmann::json& body, CallbackContext& ctx, con
         ctx.batch_index = i;
         payloads.push_back(encode_journal_event(ctx, *events[i], key, received_at));
     }
-    if (payloads.empty()) return {200, ok_envelope()};  // all seen before: acknowledged again
+    if (payloads.empty()) {  // all seen before: acknowledged again
+        Response duplicate{200, ok_envelope()};
+        duplicate.outcome = Outcome::Duplicate;
+        return duplicate;
+    }
 
     std::vector<std::uint64_t> seqs;
     std::string why;
@@ -291,30 +327,42 @@ Response Pipeline::dispatch_batch(const nlohmann::json& body, CallbackContext& c
     // Every event goes through the handler; one that fails to decode or whose handler fails is
     // reported with its position and does not stop the others. The batch gets one reply.
     ctx.batch_size = events->size();
+    std::size_t fresh = 0;
+    std::size_t failures = 0;
     for (std::size_t i = 0; i < events->size(); ++i) {
         const nlohmann::json& event = (*events)[i];
         if (!first_time(ctx.command, event)) continue;
+        ++fresh;
         ctx.batch_index = i;
         ctx.body = &event;
         const auto where = "Events[" + std::to_string(i) + "] of " + std::to_string(events->size());
         try {
             (*route.handler)(event, ctx);
         } catch (const DecodeError& e) {
+            ++failures;
             counters_.handler_failures++;
             reporter_.report(ErrorKind::DecodeFailed, where + ": " + e.what(), ctx.command,
-                             in.remote_addr);
+                             in.remote_addr, in.request_id);
         } catch (const std::exception& e) {
+            ++failures;
             counters_.handler_failures++;
             reporter_.report(ErrorKind::HandlerFailed, where + ": handler threw: " + e.what(),
-                             ctx.command, in.remote_addr);
+                             ctx.command, in.remote_addr, in.request_id);
         } catch (...) {
+            ++failures;
             counters_.handler_failures++;
             reporter_.report(ErrorKind::HandlerFailed,
                              where + ": handler threw a non-standard exception", ctx.command,
-                             in.remote_addr);
+                             in.remote_addr, in.request_id);
         }
     }
-    return {200, ok_envelope()};
+    Response r{200, ok_envelope()};
+    if (failures > 0) {
+        r.outcome = Outcome::Failed;
+    } else if (fresh == 0) {
+        r.outcome = Outcome::Duplicate;
+    }
+    return r;
 }
 
 }  // namespace imcb::detail

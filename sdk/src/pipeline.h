@@ -8,9 +8,11 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "imcb/context.h"
 #include "imcb/options.h"
+#include "metrics_registry.h"
 #include "query.h"
 #include "registry.h"
 #include "runtime.h"
@@ -38,6 +40,8 @@ struct Response {
     /// The deadline guard answered in time on the handler's behalf, and the connection went on
     /// without this request: nothing more is to be sent, and the connection must not be touched.
     bool answered_by_guard = false;
+    /// The outcome label of imcb_callbacks_total (recorded by the HTTP layer with the reply).
+    Outcome outcome = Outcome::Ok;
 };
 
 /// The deadline guard of one request (the HTTP layer implements it over its connection). While a
@@ -62,6 +66,7 @@ struct InboundRequest {
     std::shared_ptr<const PeerIdentity> peer;
     std::string remote_addr;
     ReplyGuard* guard = nullptr;  ///< null: before-handlers run without a deadline
+    std::string request_id{};     ///< CallbackContext::request_id and every report's
 };
 
 /// Deepest nesting of objects and arrays a body may have; deeper bodies get 400 unparsed.
@@ -81,6 +86,9 @@ class Pipeline {
     Pipeline(const ReceiverOptions& options, const Registry& registry, const Reporter& reporter,
              Counters& counters, Durability durability = {});
     Response handle(const InboundRequest& in) const;
+    /// Replaces the callback tokens (a reload): requests read the list once each, so open
+    /// keep-alive connections see the new tokens from their next request on. Thread-safe.
+    void set_tokens(std::vector<std::string> tokens);
 
   private:
     Response reject(int status, ErrorKind kind, std::string message, const std::string& command,
@@ -107,7 +115,8 @@ class Pipeline {
     Response dispatch_batch(const nlohmann::json& body, CallbackContext& ctx, const Route& route,
                             const InboundRequest& in) const;
 
-    QueryPolicy policy_;
+    /// Swapped whole by set_tokens(); accessed with std::atomic_load/store.
+    std::shared_ptr<const QueryPolicy> policy_;
     FailurePolicy failure_policy_;
     std::chrono::milliseconds before_deadline_;
     const Registry& registry_;

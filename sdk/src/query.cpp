@@ -102,7 +102,7 @@ QueryVerdict check_query(const CallbackQuery& q, const QueryPolicy& policy,
                                " is not this receiver's application");
     }
     QueryVerdict ok;
-    if (policy.token.empty()) return ok;
+    if (policy.tokens.empty()) return ok;
 
     if (q.sign.empty() || q.request_time.empty()) {
         return reject(401, "Sign and RequestTime are required: callback authentication is on");
@@ -119,7 +119,10 @@ QueryVerdict check_query(const CallbackQuery& q, const QueryPolicy& policy,
                                std::to_string(policy.window.count()) +
                                " s); a replay, or a clock that needs NTP");
     }
-    if (!sign_matches(policy.token, q.request_time, q.sign)) {
+    // Every token is tried, whichever matches: the time taken does not tell which one did.
+    bool matched = false;
+    for (const auto& token : policy.tokens) matched |= sign_matches(token, q.request_time, q.sign);
+    if (!matched) {
         return reject(401, "Sign does not match sha256(token + RequestTime)");
     }
     ok.request_time = t;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace imcb::detail {
 
@@ -26,7 +27,7 @@ struct CallbackQuery {
 
 struct QueryPolicy {
     std::uint64_t sdk_app_id = 0;
-    std::string token;  ///< empty: Sign is not checked
+    std::vector<std::string> tokens;  ///< empty: Sign is not checked; else any one may sign
     std::chrono::seconds window{60};
 };
 

@@ -1,19 +1,26 @@
 #include "imcb/receiver.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <mutex>
 
+#include "admin.h"
 #include "dedup.h"
 #include "delivery.h"
 #include "http_engine.h"
 #include "journal.h"
+#include "metrics_registry.h"
 #include "pipeline.h"
 #include "registry.h"
 #include "runtime.h"
+#include "source_filter.h"
+#include "tls_clock.h"
 #include "tls_context.h"
 #include "transport.h"
+#include "watcher.h"
 
 namespace imcb {
 namespace {
@@ -62,7 +69,16 @@ void validate(const ReceiverOptions& o) {
     }
     if (o.keep_alive_max_requests == 0) bad("keep_alive_max_requests must be at least 1");
     if (o.request_time_window.count() <= 0) bad("request_time_window must be positive");
-    if (o.callback_token.size() > 1024) bad("callback_token is longer than 1024 characters");
+    for (const auto& token : o.callback_tokens) {
+        if (token.empty()) bad("callback_token holds an empty token: remove it, or give the token from the console");
+        if (token.size() > 1024) bad("callback_token holds a token longer than 1024 characters");
+    }
+    if (o.tls.client_auth == ClientAuth::None && o.callback_tokens.empty()) {
+        bad("tls.client_auth is \"none\" (no client certificate is requested) but no callback_token "
+            "is set, so nothing would authenticate the vendor: set callback_token to the token from "
+            "the vendor's console (callback configuration), or use tls.client_auth \"required\"");
+    }
+    if (o.callback_tokens.size() > 16) bad("callback_token lists more than 16 tokens: keep the current and the next one");
     if (!o.journal.dir.empty()) {
         const JournalOptions& j = o.journal;
         if (j.commands.empty()) {
@@ -86,6 +102,12 @@ void validate(const ReceiverOptions& o) {
             bad("journal.retry_backoff_ms must be between 10 and 3600000");
         }
     }
+    std::string admin_host;
+    std::uint16_t admin_port = 0;
+    if (!o.admin_listen.empty() && !detail::split_host_port(o.admin_listen, admin_host, admin_port)) {
+        bad("admin.listen \"" + o.admin_listen + "\" must be \"host:port\", e.g. \"127.0.0.1:9464\" or "
+            "\"[::1]:9464\"");
+    }
     if (o.dedup.window.count() < 0 || o.dedup.window > std::chrono::hours(24 * 7)) {
         bad("dedup.window_s must be between 0 (off) and 604800 (7 days)");
     }
@@ -93,6 +115,8 @@ void validate(const ReceiverOptions& o) {
         bad("dedup.max_entries must be between 1 and 100000000");
     }
 }
+
+std::string metrics_text(const Receiver& receiver);
 
 detail::TransportOptions transport_options(const ReceiverOptions& o) {
     detail::TransportOptions t;
@@ -108,6 +132,7 @@ detail::TransportOptions transport_options(const ReceiverOptions& o) {
     t.request_timeout = o.request_timeout;
     t.keep_alive_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(o.keep_alive_timeout);
     t.keep_alive_max_requests = o.keep_alive_max_requests;
+    t.shutdown_timeout = o.shutdown_timeout;
     return t;
 }
 
@@ -120,21 +145,38 @@ struct Receiver::Impl {
     detail::Counters counters;
     std::shared_ptr<const detail::TrustSnapshot> trust;  // accessed with std::atomic_load/store
     std::atomic<std::uint64_t> generation{0};
+    // Before the engine and the transport: a handler outliving stop() still records its reply.
+    std::unique_ptr<detail::MetricsRegistry> metrics;
     std::unique_ptr<detail::DedupStore> dedup;
     std::unique_ptr<detail::Journal> journal;
     std::unique_ptr<detail::Deliverer> deliverer;
     std::unique_ptr<detail::Pipeline> pipeline;
     std::unique_ptr<detail::HttpEngine> engine;
     std::unique_ptr<detail::Transport> transport;
-    bool started = false;
-    mutable std::mutex options_mu;  // reload_tls writes options.tls
+    std::atomic<bool> started{false};  // read by reload() on any thread
+    mutable std::mutex options_mu;  // reload writes options.tls, callback_tokens, allow_sources
+
+    // Reload (see the reload functions below).
+    std::mutex reload_mu;  // one reload at a time; never held while user code runs
+    std::shared_ptr<const detail::SourceFilter> sources;  // accessed with std::atomic_load/store
+    std::function<ReceiverOptions()> reload_source;
+    std::vector<std::string> also_watch;
+    std::atomic<bool> serving{false};  // started and stop() not begun (read by the admin thread)
+    // The two threads that read everything above: destroyed first.
+    std::unique_ptr<detail::AdminServer> admin;
+    std::unique_ptr<detail::FileWatcher> watcher;
 
     std::shared_ptr<const detail::TrustSnapshot> current_trust() const { return std::atomic_load(&trust); }
+    std::shared_ptr<const detail::SourceFilter> current_sources() const { return std::atomic_load(&sources); }
+    std::vector<std::string> watched_files() const;
+    void report_expiring() const;
+    void start_watcher(Receiver& self);
 };
 
 Receiver::Receiver(ReceiverOptions options) : impl_(std::make_unique<Impl>()) {
     validate(options);
     impl_->options = std::move(options);
+    std::atomic_store(&impl_->sources, std::make_shared<const detail::SourceFilter>(impl_->options.allow_sources));
     std::atomic_store(&impl_->trust, detail::make_trust_snapshot(impl_->options.tls, ++impl_->generation));
 }
 
@@ -172,6 +214,7 @@ std::uint16_t Receiver::start() {
     if (impl_->started) throw ConfigError(ErrorCode::AlreadyStarted, "Receiver::start() called twice");
     Impl& m = *impl_;
     // A start() that failed (the port taken, say) may be retried: release what it opened.
+    m.admin.reset();
     m.transport.reset();
     m.deliverer.reset();
     m.journal.reset();
@@ -208,35 +251,319 @@ std::uint16_t Receiver::start() {
             }
         }
     }
-    m.pipeline = std::make_unique<detail::Pipeline>(m.options, m.registry, m.reporter, m.counters,
-                                                    std::move(durability));
-    m.engine = std::make_unique<detail::HttpEngine>(m.options, *m.pipeline, m.reporter, m.counters);
+    {
+        std::lock_guard<std::mutex> lock(m.reload_mu);  // a reload meanwhile reaches the pipeline
+        m.pipeline = std::make_unique<detail::Pipeline>(m.options, m.registry, m.reporter, m.counters,
+                                                        std::move(durability));
+    }
+    m.metrics = std::make_unique<detail::MetricsRegistry>(m.registry.commands());
+    m.engine = std::make_unique<detail::HttpEngine>(m.options, *m.pipeline, m.reporter, m.counters,
+                                                    m.metrics.get());
+    detail::TransportOptions transport = transport_options(m.options);
+    transport.sources = [&m] { return m.current_sources(); };
     m.transport = std::make_unique<detail::Transport>(
-        transport_options(m.options), [&m] { return m.current_trust(); }, *m.engine, m.reporter,
-        m.counters);
-    const std::uint16_t port = m.transport->start();
+        std::move(transport), [&m] { return m.current_trust(); }, *m.engine, m.reporter, m.counters);
+    // The admin listener first: a bad admin.listen refuses the start before the callback port
+    // is bound, and /readyz answers 503 until the receiver serves.
+    if (!m.options.admin_listen.empty()) {
+        m.admin = std::make_unique<detail::AdminServer>(
+            m.options.admin_listen,
+            detail::AdminServer::Handlers{[this] { return metrics_text(*this); }, [this] { return ready(); }});
+        m.admin->start();
+        if (!m.admin->warning().empty()) std::fprintf(stderr, "imcb: warning: %s\n", m.admin->warning().c_str());
+    }
+    std::uint16_t port = 0;
+    try {
+        port = m.transport->start();
+    } catch (...) {
+        m.admin.reset();
+        throw;
+    }
+    m.serving = true;
     if (m.deliverer) m.deliverer->start(std::move(pending));
     m.started = true;
     for (const auto& w : m.current_trust()->summary.warnings) {
         std::fprintf(stderr, "imcb: warning: %s\n", w.c_str());
     }
+    try {
+        m.start_watcher(*this);
+    } catch (...) {
+        // Not serving half-started: what start() began is stopped, and start() may be retried.
+        m.started = false;
+        m.serving = false;
+        m.transport->stop();
+        if (m.deliverer) m.deliverer->stop();
+        m.watcher.reset();
+        m.admin.reset();
+        throw;
+    }
+    m.report_expiring();
     return port;
 }
 
 void Receiver::stop() noexcept {
     if (!impl_ || !impl_->transport) return;
+    if (impl_->watcher) impl_->watcher->stop();
+    impl_->serving = false;  // /readyz: 503 from now on
     impl_->transport->stop();
     // Requests in flight are finished (and journaled); the delivery in progress ends, and what is
-    // left stays in the journal for the next start.
-    if (impl_->transport->stopped() && impl_->deliverer) impl_->deliverer->stop();
+    // left stays in the journal for the next start. The admin listener served until here.
+    if (impl_->transport->stopped()) {
+        if (impl_->deliverer) impl_->deliverer->stop();
+        if (impl_->admin) impl_->admin->stop();
+    }
 }
 
+// ------------------------------------------------------------------ reload and expiry warnings
+
+namespace {
+
+// The options in force with the reloadable parts of `next`: the tls section (the trust material),
+// the callback tokens and allow_sources. Everything else needs a restart.
+ReceiverOptions with_reloadable(ReceiverOptions current, const ReceiverOptions& next) {
+    current.tls = next.tls;
+    current.callback_tokens = next.callback_tokens;
+    current.allow_sources = next.allow_sources;
+    return current;
+}
+
+std::string iso_utc(std::int64_t t) {
+    const std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+// "expires on X (N days left)" or "expired on X"; empty when it is further away than `warning`.
+std::string expiry_phrase(std::int64_t not_after, std::int64_t now, std::chrono::hours warning) {
+    if (not_after == 0) return {};
+    const std::int64_t left = not_after - now;
+    if (left >= std::chrono::duration_cast<std::chrono::seconds>(warning).count()) return {};
+    if (left <= 0) return "expired on " + iso_utc(not_after);
+    return "expires on " + iso_utc(not_after) + " (" + std::to_string(left / 86400) + " days left)";
+}
+
+bool within_dates(const CertificateSummary& c, std::int64_t now) {
+    return c.not_before_unix <= now && now <= c.not_after_unix;
+}
+
+}  // namespace
+
+std::vector<std::string> Receiver::Impl::watched_files() const {
+    std::lock_guard<std::mutex> lock(options_mu);
+    const TlsOptions& t = options.tls;
+    std::vector<std::string> files = {t.active().cert_chain_file, t.active().private_key_file};
+    files.insert(files.end(), t.vendor_ca_files.begin(), t.vendor_ca_files.end());
+    files.insert(files.end(), t.crl_files.begin(), t.crl_files.end());
+    files.insert(files.end(), also_watch.begin(), also_watch.end());
+    files.erase(std::remove(files.begin(), files.end(), std::string()), files.end());
+    return files;
+}
+
+void Receiver::Impl::report_expiring() const {
+    const auto snap = current_trust();
+    ServerCertMode mode;
+    std::chrono::hours warning;
+    {
+        std::lock_guard<std::mutex> lock(options_mu);
+        mode = options.tls.mode;
+        warning = options.tls.expiry_warning;
+    }
+    const std::int64_t now = detail::tls_now();
+    const std::string days = " (tls.expiry_warning_days: " + std::to_string(warning.count() / 24) + ")";
+    const TlsSummary& sum = snap->summary;
+    if (!sum.server_chain.empty()) {
+        const auto& leaf = sum.server_chain.front();
+        const std::string when = expiry_phrase(leaf.not_after_unix, now, warning);
+        if (!when.empty()) {
+            reporter.report(ErrorKind::CertificateExpiring,
+                            std::string("tls.") + to_string(mode) + ".cert: the server certificate \"" +
+                                leaf.subject + "\" " + when + days +
+                                ": renew it and put the new certificate and key in place (write "
+                                "them under a temporary name, then rename them over the old "
+                                "files); the receiver reloads them by itself (tls.watch), on "
+                                "SIGHUP or on Receiver::reload()");
+        }
+    }
+    for (const auto& ca : sum.vendor_cas) {
+        const std::string when = expiry_phrase(ca.not_after_unix, now, warning);
+        if (when.empty()) continue;
+        reporter.report(ErrorKind::CertificateExpiring,
+                        "tls.vendor_ca: the vendor CA \"" + ca.subject + "\" " + when + days +
+                            ": get the vendor's new CA certificate, list it in tls.vendor_ca beside "
+                            "the current one and reload; remove the old one once the vendor uses "
+                            "the new one");
+    }
+    const detail::Counters::ClientCertificate client = counters.last_client_certificate();
+    const std::string when = expiry_phrase(client.not_after, now, warning);
+    if (!when.empty()) {
+        reporter.report(ErrorKind::CertificateExpiring,
+                        "the vendor's client certificate last seen, \"" + client.subject + "\", " + when +
+                            days +
+                            ": the vendor renews it; if its new certificate is issued by a new CA, "
+                            "add that CA to tls.vendor_ca before the switch");
+    }
+}
+
+void Receiver::Impl::start_watcher(Receiver& self) {
+    detail::WatcherTiming timing;
+    {
+        std::lock_guard<std::mutex> lock(options_mu);
+        timing.watch = options.tls.watch;
+    }
+    detail::WatcherHooks hooks;
+    hooks.files = [this] { return watched_files(); };
+    hooks.changed = [this, &self] {
+        try {
+            self.reload();
+        } catch (const std::exception& e) {
+            reporter.report(ErrorKind::ReloadFailed,
+                            std::string("reload after a change on disk refused: ") + e.what() +
+                                "; the last good trust material stays in force. Fix the file (write "
+                                "it under a temporary name, then rename it over the old one): the "
+                                "next change is tried again");
+            return;
+        }
+        reporter.report(ErrorKind::TrustReloaded,
+                        "a watched file changed: the new trust material, callback tokens and "
+                        "allow_sources are in force for new connections (open connections keep "
+                        "theirs)");
+    };
+    hooks.daily = [this] { report_expiring(); };
+    hooks.notice = [this](const std::string& what) { reporter.report(ErrorKind::ReloadFailed, what); };
+    watcher = std::make_unique<detail::FileWatcher>(std::move(hooks), timing);
+    watcher->start();
+}
+
+void Receiver::reload(const ReceiverOptions& next) {
+    Impl& m = *impl_;
+    {
+        std::lock_guard<std::mutex> lock(m.reload_mu);
+        const ReceiverOptions merged = with_reloadable(options(), next);
+        std::shared_ptr<const detail::SourceFilter> sources;
+        std::shared_ptr<const detail::TrustSnapshot> trust;
+        try {  // everything is validated before anything is swapped
+            validate(merged);
+            sources = std::make_shared<const detail::SourceFilter>(merged.allow_sources);
+            trust = detail::make_trust_snapshot(merged.tls, ++m.generation);
+        } catch (...) {
+            m.counters.reloads_failed++;
+            throw;
+        }
+        for (const auto& w : trust->summary.warnings) std::fprintf(stderr, "imcb: warning: %s\n", w.c_str());
+        {
+            std::lock_guard<std::mutex> options_lock(m.options_mu);
+            m.options.tls = merged.tls;
+            m.options.callback_tokens = merged.callback_tokens;
+            m.options.allow_sources = merged.allow_sources;
+        }
+        // Tokens and sources first: a connection accepted under the new trust (client_auth "none",
+        // say) is never checked against the tokens of before.
+        if (m.pipeline) m.pipeline->set_tokens(merged.callback_tokens);
+        std::atomic_store(&m.sources, std::move(sources));
+        std::atomic_store(&m.trust, std::move(trust));
+        m.counters.reloads_ok++;
+    }
+    if (m.started) m.report_expiring();  // user code: after the lock
+}
+
+void Receiver::reload() {
+    Impl& m = *impl_;
+    if (!m.reload_source) {
+        reload(options());  // the same file names, read again
+        return;
+    }
+    ReceiverOptions next;
+    try {
+        next = m.reload_source();
+    } catch (const ConfigError&) {
+        m.counters.reloads_failed++;
+        throw;
+    } catch (const std::exception& e) {
+        m.counters.reloads_failed++;
+        throw ConfigError(ErrorCode::InvalidOption,
+                          std::string("reload: the reload source failed: ") + e.what() +
+                              "; fix the configuration and reload again (the options in force stay)");
+    }
+    reload(next);
+}
+bool Receiver::ready() const {
+    const Impl& m = *impl_;
+    if (!m.serving.load() || !m.transport || m.transport->stopping()) return false;
+    const auto trust = m.current_trust();
+    const std::int64_t now = detail::tls_now();
+    const auto& chain = trust->summary.server_chain;
+    if (chain.empty() || !within_dates(chain.front(), now)) return false;
+    const auto& cas = trust->summary.vendor_cas;
+    return cas.empty() || std::any_of(cas.begin(), cas.end(), [now](const auto& c) { return within_dates(c, now); });
+}
+
+std::uint16_t Receiver::admin_port() const { return impl_->admin ? impl_->admin->port() : 0; }
+
+Metrics Receiver::metrics() const {
+    const Impl& m = *impl_;
+    Metrics out;
+    if (m.metrics) {
+        out.callbacks = m.metrics->callbacks();
+        out.callback_duration = m.metrics->duration();
+    } else {
+        out.callback_duration = detail::MetricsRegistry().duration();  // zeros, same buckets
+    }
+    const detail::Counters& c = m.counters;
+    out.handler_errors = c.handler_failures.load();
+    for (std::size_t i = 0; i < kHandshakeFailureCount; ++i) out.handshake_failures[i] = c.handshake_failures[i].load();
+    out.reloads_ok = c.reloads_ok.load();
+    out.reloads_failed = c.reloads_failed.load();
+    const auto trust = m.current_trust();
+    if (!trust->summary.server_chain.empty()) {
+        const auto& leaf = trust->summary.server_chain.front();
+        out.certificates.push_back({"server", leaf.subject, leaf.not_after_unix});
+    }
+    for (const auto& ca : trust->summary.vendor_cas) {
+        out.certificates.push_back({"vendor_ca", ca.subject, ca.not_after_unix});
+    }
+    const auto client = c.last_client_certificate();
+    if (client.not_after != 0) out.certificates.push_back({"vendor_client", client.subject, client.not_after});
+    out.connections_open = c.open_connections.load();
+    out.source_refused = c.source_refused.load();
+    out.ready = ready();
+    return out;
+}
+
+namespace {
+
+// GET /metrics: the snapshot and the ReceiverStats figures that matter, in the text format.
+std::string metrics_text(const Receiver& receiver) {
+    const ReceiverStats s = receiver.stats();
+    detail::ExtraFigures extra;
+    extra.requests = s.requests;
+    extra.before_deadline_missed = s.before_deadline_missed;
+    extra.journal_pending = s.journal_pending;
+    extra.journal_dead_letters = s.journal_dead_letters;
+    extra.journal_refused = s.journal_refused;
+    extra.duplicates_dropped = s.duplicates_dropped;
+    extra.handshakes_completed = s.handshakes_completed;
+    extra.connections_refused = s.connections_refused + s.connections_refused_per_ip;
+    return detail::prometheus_text(receiver.metrics(), extra);
+}
+
+}  // namespace
+
 void Receiver::reload_tls(const TlsOptions& tls) {
-    std::lock_guard<std::mutex> lock(impl_->options_mu);
-    auto next = detail::make_trust_snapshot(tls, ++impl_->generation);  // throws, keeping the old
-    for (const auto& w : next->summary.warnings) std::fprintf(stderr, "imcb: warning: %s\n", w.c_str());
-    impl_->options.tls = tls;
-    std::atomic_store(&impl_->trust, std::move(next));
+    ReceiverOptions next = options();
+    next.tls = tls;
+    reload(next);
+}
+
+Receiver& Receiver::reload_source(std::function<ReceiverOptions()> source, std::vector<std::string> also_watch) {
+    if (impl_->started) {
+        throw ConfigError(ErrorCode::AlreadyStarted, "set the reload source before Receiver::start()");
+    }
+    impl_->reload_source = std::move(source);
+    impl_->also_watch = std::move(also_watch);
+    return *this;
 }
 
 TlsSummary Receiver::tls_summary() const { return impl_->current_trust()->summary; }

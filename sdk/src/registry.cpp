@@ -108,6 +108,12 @@ void Registry::set(std::string_view command, RawHandler handler) {
     handlers_[std::string(command)] = std::move(handler);
 }
 
+std::vector<std::string> Registry::commands() const {
+    std::vector<std::string> out;
+    for (const auto& [name, handler] : handlers_) out.push_back(name);
+    return out;
+}
+
 Route Registry::find(std::string_view command) const {
     Route r;
     r.info = find_command(command);

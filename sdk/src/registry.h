@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <map>
+#include <vector>
 
 #include "imcb/commands.h"
 #include "imcb/receiver.h"
@@ -24,6 +25,8 @@ class Registry {
     /// The route for a command; for unknown commands without their own handler, the
     /// unknown-command handler (which may be empty).
     Route find(std::string_view command) const;
+    /// The commands with a handler of their own (typed or on_raw).
+    std::vector<std::string> commands() const;
 
   private:
     std::map<std::string, RawHandler, std::less<>> handlers_;

@@ -16,6 +16,18 @@ BlockingScope::~BlockingScope() {
 }
 void BlockingScope::install(std::atomic<std::size_t>* counter) noexcept { t_blocked = counter; }
 
+void Counters::saw_client_certificate(const std::string& subject, std::int64_t not_after) {
+    std::lock_guard<std::mutex> lock(client_mu_);
+    if (client_.not_after == not_after && client_.subject == subject) return;
+    client_.subject = subject;
+    client_.not_after = not_after;
+}
+
+Counters::ClientCertificate Counters::last_client_certificate() const {
+    std::lock_guard<std::mutex> lock(client_mu_);
+    return client_;
+}
+
 ReceiverStats Counters::snapshot() const {
     ReceiverStats s;
     s.connections_accepted = connections_accepted.load();
@@ -127,7 +139,7 @@ std::optional<std::uint64_t> Throttle::admit(Clock::time_point now) {
 }
 
 void Reporter::report(ErrorKind kind, std::string message, std::string command,
-                      std::string remote_addr) const noexcept {
+                      std::string remote_addr, std::string request_id) const noexcept {
     try {
         // Messages quote the request (URL, headers, certificate names): no raw control characters
         // or malformed UTF-8 may reach a handler's log or the terminal.
@@ -135,7 +147,8 @@ void Reporter::report(ErrorKind kind, std::string message, std::string command,
         command = escape_control(command);
         remote_addr = escape_control(remote_addr);
         if (handler_) {
-            handler_(ErrorReport{kind, std::move(message), std::move(command), std::move(remote_addr)});
+            handler_(ErrorReport{kind, std::move(message), std::move(command), std::move(remote_addr),
+                                 std::move(request_id)});
             return;
         }
         const auto now = std::chrono::steady_clock::now();

@@ -2,6 +2,7 @@
 
 // Shared run-time state: counters and the error reporter.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <string_view>
 
 #include "imcb/errors.h"
+#include "imcb/metrics.h"
 #include "imcb/receiver.h"
 
 namespace imcb::detail {
@@ -37,8 +39,28 @@ struct Counters {
     std::atomic<std::uint64_t> open_connections{0};
     std::atomic<std::uint64_t> handshaking_connections{0};
     std::atomic<std::uint64_t> worker_threads{0};
+    std::array<std::atomic<std::uint64_t>, kHandshakeFailureCount> handshake_failures{};
+    std::atomic<std::uint64_t> source_refused{0};
+    std::atomic<std::uint64_t> reloads_ok{0};
+    std::atomic<std::uint64_t> reloads_failed{0};
+
+    void count(HandshakeFailure reason) noexcept {
+        handshake_failures[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+    }
+
+    /// The vendor's client certificate last seen on an established connection (for expiry).
+    struct ClientCertificate {
+        std::string subject;
+        std::int64_t not_after = 0;  ///< Unix time; 0 = none seen yet
+    };
+    void saw_client_certificate(const std::string& subject, std::int64_t not_after);
+    ClientCertificate last_client_certificate() const;
 
     ReceiverStats snapshot() const;
+
+  private:
+    mutable std::mutex client_mu_;
+    ClientCertificate client_;
 };
 
 /// Text from the network made safe for a report or a log line: C0 and C1 control characters and
@@ -84,7 +106,7 @@ class Reporter {
   public:
     void set_handler(ErrorHandler handler) { handler_ = std::move(handler); }
     void report(ErrorKind kind, std::string message, std::string command = {},
-                std::string remote_addr = {}) const noexcept;
+                std::string remote_addr = {}, std::string request_id = {}) const noexcept;
 
   private:
     ErrorHandler handler_;

@@ -15,12 +15,13 @@
 #include <openssl/x509v3.h>
 
 #include "imcb/errors.h"
+#include "crl.h"
+#include "handshake_reason.h"
 #include "tls_clock.h"
 
 namespace imcb::detail {
-namespace {
 
-std::string read_file(const std::string& path, const std::string& key) {
+std::string read_trust_file(const std::string& path, const std::string& key) {
     if (path.empty()) {
         throw ConfigError(ErrorCode::InvalidOption,
                           key + " is not set: give the path of the PEM file");
@@ -36,6 +37,41 @@ std::string read_file(const std::string& path, const std::string& key) {
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
+}
+
+namespace {
+
+// TLS 1.2 suites offered by default: forward secret (ECDHE) and AEAD only, as the common
+// "intermediate" server profiles do; no CBC (LUCKY13), no static RSA key exchange.
+constexpr const char* kDefaultCiphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+// What OpenSSL's default security level (2 on Debian) refuses in a chain: a SHA-1 (or MD5)
+// signature on any certificate but a self-signed root (whose signature is not checked), and an
+// RSA or DSA key under 2048 bits. Such a certificate fails every handshake it is part of.
+void security_level_warnings(X509& cert, const std::string& what, const std::string& fix,
+                             std::vector<std::string>& out) {
+    int md = NID_undef;
+    int pk = NID_undef;
+    const bool self_signed = (X509_get_extension_flags(&cert) & EXFLAG_SS) != 0;
+    if (!self_signed && OBJ_find_sigid_algs(X509_get_signature_nid(&cert), &md, &pk) == 1 &&
+        (md == NID_sha1 || md == NID_md5)) {
+        out.push_back(what + " is signed with " + OBJ_nid2sn(md) +
+                      ", which OpenSSL's default security level refuses (every handshake through it "
+                      "fails): " + fix);
+    }
+    if (EVP_PKEY* key = X509_get0_pubkey(&cert)) {
+        const int type = EVP_PKEY_get_base_id(key);
+        const int bits = EVP_PKEY_get_bits(key);
+        if ((type == EVP_PKEY_RSA || type == EVP_PKEY_RSA_PSS || type == EVP_PKEY_DSA) && bits < 2048) {
+            out.push_back(what + " has a " + std::to_string(bits) + "-bit " + (type == EVP_PKEY_DSA ? "DSA" : "RSA") +
+                          " key, under the 2048 bits OpenSSL's default security level requires "
+                          "(every handshake through it fails): " + fix);
+        }
+    }
+    ERR_clear_error();
 }
 
 std::vector<X509Ptr> parse_certificates(const std::string& pem, const std::string& path,
@@ -88,6 +124,8 @@ CertificateSummary summarise(X509& cert) {
     s.issuer.assign(data, static_cast<std::size_t>(n));
     s.not_before = iso_time(X509_get0_notBefore(&cert));
     s.not_after = iso_time(X509_get0_notAfter(&cert));
+    s.not_before_unix = unix_time(X509_get0_notBefore(&cert));
+    s.not_after_unix = unix_time(X509_get0_notAfter(&cert));
     int days = 0;
     int secs = 0;
     if (ASN1_TIME_diff(&days, &secs, nullptr, X509_get0_notAfter(&cert)) == 1) s.days_left = days;
@@ -120,6 +158,7 @@ struct LoadedTls {
     std::vector<X509Ptr> chain;
     EvpPkeyPtr key;
     std::vector<X509Ptr> cas;
+    std::vector<LoadedCrl> crls;
     TlsSummary summary;
 };
 
@@ -134,12 +173,13 @@ LoadedTls load_tls(const TlsOptions& tls) {
     LoadedTls out;
     TlsSummary& sum = out.summary;
     sum.mode = tls.mode;
+    sum.client_auth = tls.client_auth;
+    sum.crl_expired = tls.crl_expired;
     sum.cert_chain_file = files.cert_chain_file;
     sum.private_key_file = files.private_key_file;
-    sum.vendor_ca_file = tls.vendor_ca_file;
 
     // Server chain: leaf first, each certificate issued by the next.
-    out.chain = parse_certificates(read_file(files.cert_chain_file, prefix + ".cert"),
+    out.chain = parse_certificates(read_trust_file(files.cert_chain_file, prefix + ".cert"),
                                    files.cert_chain_file, prefix + ".cert");
     for (std::size_t i = 0; i + 1 < out.chain.size(); ++i) {
         X509& child = *out.chain[i];
@@ -166,7 +206,7 @@ LoadedTls load_tls(const TlsOptions& tls) {
                     renew);
     }
 
-    out.key = parse_private_key(read_file(files.private_key_file, prefix + ".key"),
+    out.key = parse_private_key(read_trust_file(files.private_key_file, prefix + ".key"),
                                 files.private_key_file, prefix + ".key");
     if (X509_check_private_key(&leaf, out.key.get()) != 1) {
         const std::string reason = openssl_errors();
@@ -177,7 +217,15 @@ LoadedTls load_tls(const TlsOptions& tls) {
                               "): use the key that was generated with this certificate (OpenSSL: " +
                               reason + ")");
     }
-    for (auto& c : out.chain) sum.server_chain.push_back(summarise(*c));
+    for (std::size_t i = 0; i < out.chain.size(); ++i) {
+        sum.server_chain.push_back(summarise(*out.chain[i]));
+        security_level_warnings(*out.chain[i],
+                                prefix + ".cert: " + describe(*out.chain[i], i, files.cert_chain_file),
+                                "the vendor's TLS client may refuse it too; " + renew +
+                                    " with a SHA-256 signature and an RSA key of 2048 bits or more "
+                                    "(or an EC key)",
+                                sum.warnings);
+    }
     const long warn_days = static_cast<long>(tls.expiry_warning.count() / 24);
     if (sum.server_chain.front().days_left < warn_days) {
         sum.warnings.push_back(prefix + ".cert: the server certificate expires in " +
@@ -185,23 +233,57 @@ LoadedTls load_tls(const TlsOptions& tls) {
                                sum.server_chain.front().not_after + "): " + renew);
     }
 
-    // Vendor CA bundle.
-    out.cas = parse_certificates(read_file(tls.vendor_ca_file, "tls.vendor_ca"),
-                                 tls.vendor_ca_file, "tls.vendor_ca");
+    if (tls.client_auth == ClientAuth::None) {
+        // No client certificate is requested: the vendor CAs, CRLs and pins have nothing to check.
+        std::vector<std::string> unused;
+        if (!tls.vendor_ca_files.empty()) unused.emplace_back("tls.vendor_ca");
+        if (!tls.crl_files.empty()) unused.emplace_back("tls.crl");
+        if (!tls.vendor_identity.subject_names.empty() || !tls.vendor_identity.spki_sha256.empty()) {
+            unused.emplace_back("tls.vendor_identity");
+        }
+        if (!unused.empty()) {
+            std::string keys;
+            for (const auto& k : unused) keys += (keys.empty() ? "" : ", ") + k;
+            sum.warnings.push_back(keys + (unused.size() == 1 ? " is" : " are") +
+                                   " set but not used: tls.client_auth is \"none\", so no client "
+                                   "certificate is requested; remove " +
+                                   (unused.size() == 1 ? "it" : "them") +
+                                   ", or set tls.client_auth to \"required\" to use " +
+                                   (unused.size() == 1 ? "it" : "them"));
+        }
+        return out;
+    }
+
+    // Vendor CA bundles (several during a rotation); each certificate remembers its file.
+    sum.vendor_ca_files = tls.vendor_ca_files;
+    std::vector<std::string> ca_paths;
+    std::vector<std::size_t> ca_index;
+    if (tls.vendor_ca_files.empty()) read_trust_file("", "tls.vendor_ca");  // throws: not set
+    for (const auto& path : tls.vendor_ca_files) {
+        auto certs = parse_certificates(read_trust_file(path, "tls.vendor_ca"), path, "tls.vendor_ca");
+        for (std::size_t k = 0; k < certs.size(); ++k) {
+            out.cas.push_back(std::move(certs[k]));
+            ca_paths.push_back(path);
+            ca_index.push_back(k);
+        }
+    }
     for (std::size_t i = 0; i < out.cas.size(); ++i) {
         X509& ca = *out.cas[i];
+        const std::string what = "tls.vendor_ca: " + describe(ca, ca_index[i], ca_paths[i]);
         if (X509_check_ca(&ca) == 0) {
             throw ConfigError(ErrorCode::BadPem,
-                              "tls.vendor_ca: " + describe(ca, i, tls.vendor_ca_file) +
-                                  " is not a CA certificate: this file must hold the vendor's CA "
-                                  "(TencentQQAuthCA.crt), not a client or server certificate");
+                              what + " is not a CA certificate: this file must hold the vendor's CA "
+                                     "(TencentQQAuthCA.crt), not a client or server certificate");
         }
-        check_dates(ca, "tls.vendor_ca: " + describe(ca, i, tls.vendor_ca_file),
-                    "get the vendor's current CA certificate");
+        check_dates(ca, what, "get the vendor's current CA certificate");
         sum.vendor_cas.push_back(summarise(ca));
+        security_level_warnings(ca, what,
+                                "get the vendor's current CA certificate (the vendor reissues its CA "
+                                "with SHA-256 and a larger key) and add it to tls.vendor_ca",
+                                sum.warnings);
     }
     // Verification needs a complete path to a root: an intermediate whose issuer is missing from
-    // the file would pass here and then fail every handshake.
+    // the files would pass here and then fail every handshake.
     for (std::size_t i = 0; i < out.cas.size(); ++i) {
         X509& ca = *out.cas[i];
         const bool has_issuer = std::any_of(out.cas.begin(), out.cas.end(), [&](const X509Ptr& other) {
@@ -210,10 +292,37 @@ LoadedTls load_tls(const TlsOptions& tls) {
         openssl_errors();
         if (!has_issuer) {
             throw ConfigError(ErrorCode::BadPem,
-                              "tls.vendor_ca: " + describe(ca, i, tls.vendor_ca_file) +
+                              "tls.vendor_ca: " + describe(ca, ca_index[i], ca_paths[i]) +
                                   " is an intermediate CA whose issuer is not in the file: add the "
                                   "issuing CA certificates up to the root to \"" +
-                                  tls.vendor_ca_file + "\"");
+                                  ca_paths[i] + "\"");
+        }
+    }
+
+    // CRLs, each from one of the vendor CAs.
+    out.crls = load_crls(tls.crl_files, out.cas, static_cast<std::int64_t>(std::time(nullptr)));
+    for (const auto& l : out.crls) {
+        sum.crls.push_back(l.summary);
+        if (!l.summary.expired) continue;
+        sum.warnings.push_back(
+            "tls.crl: CRL #" + std::to_string(l.index + 1) + " in \"" + l.file + "\" (issuer " +
+            l.summary.issuer + ") is past its next update (" + l.summary.next_update + "): " +
+            (tls.crl_expired == CrlExpiry::Warn
+                 ? "it is still used (tls.crl_expired \"warn\"); "
+                 : "every client certificate it covers is refused (tls.crl_expired \"refuse\"); ") +
+            "download the vendor's current CRL and replace the file");
+    }
+    if (!out.crls.empty()) {
+        for (std::size_t i = 0; i < out.cas.size(); ++i) {
+            X509* ca = out.cas[i].get();
+            const bool covered = std::any_of(out.crls.begin(), out.crls.end(), [&](const LoadedCrl& l) {
+                return crl_of(*l.crl, *ca);
+            });
+            if (!covered) {
+                sum.warnings.push_back("tls.crl: no CRL of " + describe(*ca, ca_index[i], ca_paths[i]) +
+                                       ": the certificates it issues are not checked for revocation; "
+                                       "add its CRL to tls.crl if the vendor publishes one");
+            }
         }
     }
 
@@ -234,24 +343,79 @@ int note_index() {
     return idx;
 }
 
+// True when the store holds a CRL of the CA that issued the certificate at `depth` of the chain
+// (a root issues its own): one with that CA's name and signed by its key (a re-keyed CA of the
+// same name has CRLs of its own). Without the issuer in the chain, a CRL of its name counts.
+bool has_crl_for(X509_STORE_CTX* store, X509& cert, int depth) {
+    STACK_OF(X509_CRL)* crls = X509_STORE_CTX_get1_crls(store, X509_get_issuer_name(&cert));
+    STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(store);
+    X509* issuer = chain != nullptr && depth + 1 < sk_X509_num(chain) ? sk_X509_value(chain, depth + 1) : nullptr;
+    if (issuer == nullptr && X509_check_issued(&cert, &cert) == X509_V_OK) issuer = &cert;  // a root
+    bool found = false;
+    for (int i = 0; crls != nullptr && i < sk_X509_CRL_num(crls) && !found; ++i) {
+        found = issuer == nullptr || crl_of(*sk_X509_CRL_value(crls, i), *issuer);
+    }
+    sk_X509_CRL_pop_free(crls, X509_CRL_free);
+    ERR_clear_error();
+    return found;
+}
+
+bool crl_stage_error(int err) {
+    switch (err) {
+        case X509_V_ERR_UNABLE_TO_GET_CRL:
+        case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+        case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
+        case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+        case X509_V_ERR_CRL_NOT_YET_VALID:
+        case X509_V_ERR_CRL_HAS_EXPIRED:
+        case X509_V_ERR_DIFFERENT_CRL_SCOPE:
+        case X509_V_ERR_CRL_PATH_VALIDATION_ERROR:
+        case X509_V_ERR_KEYUSAGE_NO_CRL_SIGN:
+        case X509_V_ERR_CERT_REVOKED: return true;
+        default: return false;
+    }
+}
+
 int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
     auto* ssl = static_cast<SSL*>(
         X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
     auto* note = static_cast<HandshakeNote*>(SSL_get_ex_data(ssl, note_index()));
+    const auto* snap = static_cast<const TrustSnapshot*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
     const int depth = X509_STORE_CTX_get_error_depth(store);
     X509* cert = X509_STORE_CTX_get_current_cert(store);
     if (preverify_ok != 1) {
-        if (note != nullptr && note->reason.empty()) {
-            const int err = X509_STORE_CTX_get_error(store);
+        const int err = X509_STORE_CTX_get_error(store);
+        // Revocation is checked against the CRLs that are configured (docs/certificates.md): a
+        // certificate whose issuer has no CRL in tls.crl is not checked, and does not fail.
+        // OpenSSL picks CRLs by issuer name: for a CA re-keyed under the same name, a CRL of the
+        // other key fails in one of these ways, and is not this certificate's CRL.
+        if (crl_stage_error(err) && cert != nullptr && !has_crl_for(store, *cert, depth)) {
+            X509_STORE_CTX_set_error(store, X509_V_OK);
+            return 1;
+        }
+        // An outdated CRL under tls.crl_expired "warn": still checked against (a revoked serial on
+        // it still fails), and the chain is not cached, so that each handshake reports it.
+        if (err == X509_V_ERR_CRL_HAS_EXPIRED && snap != nullptr && snap->crl_policy == CrlExpiry::Warn) {
+            if (note != nullptr && note->expired_crl.empty() && cert != nullptr) {
+                char issuer[256] = {};
+                X509_NAME_oneline(X509_get_issuer_name(cert), issuer, sizeof issuer);
+                note->expired_crl = issuer;
+            }
+            return 1;
+        }
+        if (note != nullptr && !note->classified) {
             note->reason = "client certificate rejected at depth " + std::to_string(depth) +
                            (cert ? " (" + describe_certificate(*cert).subject + ")" : "") + ": " +
                            X509_verify_cert_error_string(err);
+            if (err == X509_V_ERR_CRL_HAS_EXPIRED) {
+                note->reason += " (tls.crl_expired is \"refuse\": install the vendor's current CRL)";
+            }
+            note->failure = classify_verify_error(err);
+            note->classified = true;
         }
         return 0;
     }
     if (depth == 0 && cert != nullptr) {
-        const auto* snap =
-            static_cast<const TrustSnapshot*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
         ERR_set_mark();  // parsing names must not leave errors that would fail the handshake
         std::string why = snap->rules.mismatch(*cert);
         ERR_pop_to_mark();
@@ -260,6 +424,8 @@ int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
             if (note != nullptr) {
                 note->reason = std::move(why);
                 note->identity_rejected = true;
+                note->failure = HandshakeFailure::IdentityMismatch;
+                note->classified = true;
             }
             return 0;
         }
@@ -290,23 +456,23 @@ int verify_client_chain(X509_STORE_CTX* store, void* arg) {
         if (auto* note = static_cast<HandshakeNote*>(SSL_get_ex_data(ssl, note_index()))) {
             note->reason = std::move(why);
             note->identity_rejected = true;
+            note->failure = HandshakeFailure::IdentityMismatch;
+            note->classified = true;
         }
         X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
         return 0;
     }
     const int ok = X509_verify_cert(store);
     if (ok == 1 && keyed && X509_STORE_CTX_get_error(store) == X509_V_OK) {
-        snap->verified_chains.insert(key, X509_STORE_CTX_get0_chain(store));
+        snap->verified_chains.insert(key, X509_STORE_CTX_get0_chain(store),
+                                     static_cast<std::time_t>(snap->crl_next_update));
     }
     return ok;
 }
 
 // Every resumption passes here (the stateful cache is off): a session is resumed only if its
 // client certificate is still within its validity dates and still matches the identity rules.
-std::time_t not_after(X509& cert) {
-    std::tm tm{};
-    return ASN1_TIME_to_tm(X509_get0_notAfter(&cert), &tm) == 1 ? timegm(&tm) : 0;
-}
+std::time_t not_after(X509& cert) { return static_cast<std::time_t>(unix_time(X509_get0_notAfter(&cert))); }
 
 // When a ticket is issued, it records until when the whole chain behind it is valid: the client's
 // certificate, the intermediates it sent, and (conservatively) every vendor CA of the snapshot.
@@ -317,6 +483,8 @@ int generate_ticket(SSL* ssl, void* arg) {
     SSL_SESSION* session = SSL_get0_session(ssl);
     if (session == nullptr) return 0;
     std::int64_t until = snap->ca_not_after;
+    // With tls.crl_expired "refuse", a session must not outlive the CRL it was checked against.
+    if (snap->crl_policy == CrlExpiry::Refuse) until = std::min(until, snap->crl_next_update);
     if (X509* peer = SSL_get0_peer_certificate(ssl)) until = std::min<std::int64_t>(until, not_after(*peer));
     if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
         for (int i = 0; i < sk_X509_num(chain); ++i) {
@@ -352,9 +520,12 @@ SSL_TICKET_RETURN decrypt_ticket(SSL* ssl, SSL_SESSION* session, const unsigned 
     }
     std::time_t now = tls_now();
     ERR_set_mark();
-    const bool ok = peer != nullptr && now <= until &&
-                    X509_cmp_time(X509_get0_notBefore(peer), &now) < 0 &&  // 0: unreadable
-                    snap->rules.mismatch(*peer).empty();
+    // With client_auth "none" there is no client certificate: only the ticket's bound applies.
+    const bool ok = snap->client_auth == ClientAuth::None
+                        ? now <= until
+                        : peer != nullptr && now <= until &&
+                              X509_cmp_time(X509_get0_notBefore(peer), &now) < 0 &&  // 0: unreadable
+                              snap->rules.mismatch(*peer).empty();
     ERR_pop_to_mark();
     if (!ok) return SSL_TICKET_RETURN_IGNORE;  // full handshake: everything is verified again
     return status == SSL_TICKET_SUCCESS_RENEW ? SSL_TICKET_RETURN_USE_RENEW : SSL_TICKET_RETURN_USE;
@@ -399,6 +570,8 @@ std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
     LoadedTls loaded = load_tls(tls);
     snap->generation = generation;
     snap->summary = std::move(loaded.summary);
+    snap->client_auth = tls.client_auth;
+    snap->crl_policy = tls.crl_expired;
 
     SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
     if (!ctx) setup_failed("SSL_CTX_new");
@@ -409,8 +582,32 @@ std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
                                SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS);
     SSL_CTX_set_read_ahead(c, 1);  // one read() per burst of records, not two per record
+    const std::string ciphers = tls.ciphers.empty() ? kDefaultCiphers : tls.ciphers;
+    if (SSL_CTX_set_cipher_list(c, ciphers.c_str()) != 1) {
+        throw ConfigError(ErrorCode::InvalidOption,
+                          "tls.ciphers: \"" + tls.ciphers +
+                              "\" selects no TLS 1.2 cipher suite OpenSSL knows: give a list in "
+                              "OpenSSL's syntax (see `openssl ciphers -v 'ECDHE+AESGCM'`), or remove "
+                              "the key for the default (OpenSSL: " + openssl_errors() + ")");
+    }
+    if (!tls.ciphersuites.empty() && SSL_CTX_set_ciphersuites(c, tls.ciphersuites.c_str()) != 1) {
+        throw ConfigError(ErrorCode::InvalidOption,
+                          "tls.ciphersuites: \"" + tls.ciphersuites +
+                              "\" is not a list of TLS 1.3 suites OpenSSL knows: give names such as "
+                              "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256 separated by ':', "
+                              "or remove the key for the default (OpenSSL: " + openssl_errors() + ")");
+    }
 
-    if (SSL_CTX_use_certificate(c, loaded.chain.front().get()) != 1) setup_failed("server certificate");
+    if (SSL_CTX_use_certificate(c, loaded.chain.front().get()) != 1) {
+        throw ConfigError(ErrorCode::TlsSetup,
+                          "tls." + std::string(tls.mode == ServerCertMode::SelfProvided ? "self_provided"
+                                                                                       : "vendor_issued") +
+                              ".cert: OpenSSL refuses the server certificate in \"" +
+                              tls.active().cert_chain_file +
+                              "\" (at its security level a key under 2048 bits RSA or a SHA-1 "
+                              "signature is refused): reissue it with an RSA key of 2048 bits or "
+                              "more, or an EC key (OpenSSL: " + openssl_errors() + ")");
+    }
     for (std::size_t i = 1; i < loaded.chain.size(); ++i) {
         if (SSL_CTX_add1_chain_cert(c, loaded.chain[i].get()) != 1) setup_failed("chain certificate");
     }
@@ -418,16 +615,32 @@ std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
         setup_failed("private key");
     }
 
-    X509_STORE* store = SSL_CTX_get_cert_store(c);
-    X509NameStackPtr ca_names(sk_X509_NAME_new_null());
-    for (auto& ca : loaded.cas) {
-        if (X509_STORE_add_cert(store, ca.get()) != 1) setup_failed("vendor CA certificate");
-        sk_X509_NAME_push(ca_names.get(), X509_NAME_dup(X509_get_subject_name(ca.get())));
+    snap->crl_next_update = std::numeric_limits<std::int64_t>::max();
+    if (tls.client_auth == ClientAuth::None) {
+        // No CertificateRequest, no client CA list: the vendor is authenticated by Sign alone
+        // (Receiver refuses this mode without a callback token).
+        SSL_CTX_set_verify(c, SSL_VERIFY_NONE, nullptr);
+    } else {
+        X509_STORE* store = SSL_CTX_get_cert_store(c);
+        X509NameStackPtr ca_names(sk_X509_NAME_new_null());
+        for (auto& ca : loaded.cas) {
+            if (X509_STORE_add_cert(store, ca.get()) != 1) setup_failed("vendor CA certificate");
+            sk_X509_NAME_push(ca_names.get(), X509_NAME_dup(X509_get_subject_name(ca.get())));
+        }
+        if (!loaded.crls.empty()) {
+            for (auto& l : loaded.crls) {
+                if (X509_STORE_add_crl(store, l.crl.get()) != 1) setup_failed("CRL");
+                if (l.next_update != 0) snap->crl_next_update = std::min(snap->crl_next_update, l.next_update);
+            }
+            // Every level of the chain is checked against the CRLs present; a level whose issuer
+            // has no CRL in tls.crl is let through by verify_callback (docs/certificates.md).
+            X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+        }
+        SSL_CTX_set_client_CA_list(c, ca_names.release());
+        SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_callback);
+        SSL_CTX_set_verify_depth(c, 8);
+        SSL_CTX_set_cert_verify_callback(c, verify_client_chain, snap.get());
     }
-    SSL_CTX_set_client_CA_list(c, ca_names.release());
-    SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_callback);
-    SSL_CTX_set_verify_depth(c, 8);
-    SSL_CTX_set_cert_verify_callback(c, verify_client_chain, snap.get());
 
     // Sessions are bound to this snapshot: its id context carries the generation, its ticket
     // keys are its own, and the decrypt callback re-checks the identity rules.
@@ -455,8 +668,8 @@ std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
 }
 
 TlsSummary check_tls(const TlsOptions& tls) {
-    IdentityRules rules(tls.vendor_identity);  // validates the pins
-    return load_tls(tls).summary;
+    // Everything a start would do (the pins, the files, the cipher settings, what OpenSSL accepts).
+    return make_trust_snapshot(tls, 0)->summary;
 }
 
 }  // namespace imcb::detail
@@ -469,9 +682,18 @@ const char* to_string(ServerCertMode mode) noexcept {
     return mode == ServerCertMode::SelfProvided ? "self_provided" : "vendor_issued";
 }
 
+const char* to_string(ClientAuth mode) noexcept {
+    return mode == ClientAuth::None ? "none" : "required";
+}
+
 std::string to_string(const TlsSummary& s) {
     std::ostringstream out;
     out << "mode: " << to_string(s.mode) << "\n";
+    out << "client_auth: " << to_string(s.client_auth)
+        << (s.client_auth == ClientAuth::None
+                ? ": the vendor is authenticated by Sign alone (no client certificate)"
+                : ": mutual TLS (the vendor presents a client certificate from a vendor CA)")
+        << "\n";
     out << "server certificate: " << s.cert_chain_file << " (key " << s.private_key_file << ")\n";
     for (const auto& c : s.server_chain) {
         out << "  - " << c.subject << "\n    issuer " << c.issuer << "\n    valid " << c.not_before
@@ -479,10 +701,22 @@ std::string to_string(const TlsSummary& s) {
         for (const auto& d : c.dns_names) out << "    DNS " << d << "\n";
         for (const auto& ip : c.ip_addresses) out << "    IP " << ip << "\n";
     }
-    out << "vendor CA: " << s.vendor_ca_file << "\n";
+    for (const auto& f : s.vendor_ca_files) out << "vendor CA: " << f << "\n";
     for (const auto& c : s.vendor_cas) {
         out << "  - " << c.subject << "\n    valid " << c.not_before << " .. " << c.not_after
             << "\n";
+    }
+    for (const auto& c : s.crls) {
+        out << "CRL: " << c.file << "\n  - issuer " << c.issuer << "\n    updated " << c.this_update
+            << ", next update " << (c.next_update.empty() ? "(none given)" : c.next_update)
+            << (c.expired ? " (EXPIRED)" : "") << "\n    " << c.revoked << " revoked\n";
+    }
+    if (!s.crls.empty()) {
+        out << "expired CRL policy: " << (s.crl_expired == CrlExpiry::Warn ? "warn" : "refuse") << "\n";
+    }
+    if (s.client_auth == ClientAuth::None) {
+        for (const auto& w : s.warnings) out << "warning: " << w << "\n";
+        return out.str();
     }
     out << "vendor identity:\n";
     if (s.pinned_subject_names.empty() && s.pinned_spki_sha256.empty()) out << "  (none pinned)\n";

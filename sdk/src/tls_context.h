@@ -4,6 +4,7 @@
 // identity rules, compiled into an SSL_CTX. A reload builds a new snapshot and swaps it in; each
 // connection keeps the snapshot it was accepted with.
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "imcb/config_check.h"
+#include "imcb/metrics.h"
 #include "imcb/options.h"
 #include "chain_cache.h"
 #include "openssl_ptr.h"
@@ -23,8 +25,15 @@ struct TrustSnapshot {
     IdentityRules rules;
     std::uint64_t generation = 0;
     TlsSummary summary;
+    ClientAuth client_auth = ClientAuth::Required;
+    CrlExpiry crl_policy = CrlExpiry::Warn;
     std::int64_t ca_not_after = 0;  ///< earliest expiry among the vendor CAs (Unix time)
+    /// Earliest nextUpdate among the CRLs (Unix time; the maximum when there are none): no cached
+    /// chain outlives it, and with crl_policy Refuse no session ticket either.
+    std::int64_t crl_next_update = 0;
     mutable VerifiedChainCache verified_chains;
+    /// The identity last reported to Counters::saw_client_certificate (compared, never followed).
+    mutable std::atomic<const PeerIdentity*> last_reported_identity{nullptr};
 
     /// The identity of a client certificate that passed this snapshot's rules, described once
     /// (keyed by the certificate's SHA-256); null when it is not known yet.
@@ -49,8 +58,18 @@ std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
 struct HandshakeNote {
     std::string reason;
     bool identity_rejected = false;
+    /// Set with `reason` by the verify callback; otherwise the transport classifies the failure
+    /// from OpenSSL's error (handshake_reason.h).
+    bool classified = false;
+    HandshakeFailure failure = HandshakeFailure::Other;
+    /// The chain was checked against a CRL past its nextUpdate and accepted (tls.crl_expired
+    /// "warn"); what it says for the report.
+    std::string expired_crl;
 };
 void attach_note(SSL* ssl, HandshakeNote* note);
+
+/// The whole content of a trust file; throws ConfigError naming `key` when it cannot be read.
+std::string read_trust_file(const std::string& path, const std::string& key);
 
 /// Everything left in OpenSSL's error queue for this thread, as one line; clears the queue.
 std::string openssl_errors();

@@ -21,6 +21,7 @@
 #include <openssl/err.h>
 
 #include "imcb/errors.h"
+#include "handshake_reason.h"
 
 namespace imcb::detail {
 namespace {
@@ -33,6 +34,7 @@ constexpr auto kLingerTime = std::chrono::milliseconds(500);
 constexpr std::size_t kLingerBytes = 1024 * 1024;
 constexpr int kIdleWorkerExitMs = 30000;
 constexpr std::int64_t kStallMs = 20;
+constexpr auto kForceGrace = std::chrono::milliseconds(250);  // after shutdown_timeout
 
 // Tags for the two non-connection entries in the epoll set.
 char g_listener_tag;
@@ -208,7 +210,18 @@ Transport::Transport(TransportOptions options, TrustSource trust, RequestServer&
       reporter_(reporter),
       counters_(counters) {}
 
-Transport::~Transport() { stop(); }
+Transport::~Transport() {
+    stop();
+    // A handler that outlived shutdown_timeout still runs on one of our workers, with one of our
+    // connections: wait for it before anything it uses goes away.
+    std::lock_guard<std::mutex> serial(stop_mu_);
+    if (!started_.load()) return;
+    {
+        std::unique_lock<std::mutex> lock(threads_mu_);
+        threads_cv_.wait(lock, [this] { return live_workers_ == 0; });
+    }
+    finish();
+}
 
 std::uint16_t Transport::start() {
     addrinfo hints{};
@@ -313,30 +326,82 @@ thread_local const Transport* t_worker_of = nullptr;
 void Transport::stop() noexcept {
     if (t_worker_of == this) {
         // Called from a handler or on_error on one of our threads: this thread cannot wait for
-        // itself. Stop accepting and serving; the caller's stop() or destructor on another
-        // thread completes the shutdown.
-        stopping_ = true;
-        const std::uint64_t one = 1;
-        [[maybe_unused]] const auto w = ::write(wake_fd_, &one, sizeof one);
+        // itself. Begin the stop; the caller's stop() or destructor on another thread completes it.
+        begin_drain();
         return;
     }
-    if (!started_.exchange(false)) return;
-    stopping_ = true;
+    std::lock_guard<std::mutex> serial(stop_mu_);
+    if (!started_.load()) return;
+    begin_drain();
+    std::int64_t deadline_ms = drain_deadline_ms_.load();
+    if (deadline_ms == 0) deadline_ms = to_ms(Clock::now() + options_.shutdown_timeout);
+    const Clock::time_point deadline{std::chrono::milliseconds(deadline_ms)};
+    const auto drained = [this] { return live_workers_ == 0; };
+    std::unique_lock<std::mutex> lock(threads_mu_);
+    if (!threads_cv_.wait_until(lock, deadline, drained)) {
+        lock.unlock();
+        force_close();
+        lock.lock();
+        // Workers not held by a handler leave at once; one in a handler stays until it returns,
+        // which nothing can force: return, and let the destructor wait for it.
+        if (!threads_cv_.wait_for(lock, kForceGrace, drained)) return;
+    }
+    lock.unlock();
+    finish();
+}
+
+void Transport::begin_drain() noexcept {
+    if (stopping_.exchange(true)) return;
+    drain_deadline_ms_ = to_ms(Clock::now() + options_.shutdown_timeout);
     // Stop listening now (new connections are refused), but keep the descriptor until the
     // workers are gone: one of them may be in accept_batch().
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
     ::shutdown(listen_fd_, SHUT_RDWR);
+    bool empty = false;
+    {
+        std::lock_guard<std::mutex> lock(conns_mu_);
+        shut_parked();
+        empty = conns_.empty();
+    }
+    // Otherwise the workers go on until the last connection is closed (close_connection).
+    if (empty) wake_workers();
+}
+
+void Transport::shut_parked() noexcept {
+    // Idle keep-alive connections and handshakes waiting for bytes: nobody owns them, so take
+    // them as an eviction would. Shutting the read side wakes the owner-to-be, which closes the
+    // connection with a close_notify; requests in flight are left to finish.
+    for (Connection* c : conns_) {
+        std::int64_t d = c->deadline_.load();
+        if (d > 0 && c->deadline_.compare_exchange_strong(d, Connection::kEvicted)) {
+            ::shutdown(c->fd_, SHUT_RD);
+        }
+    }
+}
+
+void Transport::force_close() noexcept {
+    {
+        std::lock_guard<std::mutex> lock(conns_mu_);
+        // A handler's reply then fails to send, and its worker closes the connection.
+        for (Connection* c : conns_) ::shutdown(c->fd_, SHUT_RDWR);
+    }
+    wake_workers();
+}
+
+void Transport::wake_workers() noexcept {
+    closing_ = true;
     const std::uint64_t one = 1;
     [[maybe_unused]] const auto w = ::write(wake_fd_, &one, sizeof one);
-    {
-        std::unique_lock<std::mutex> lock(threads_mu_);
-        threads_cv_.wait(lock, [this] { return live_workers_ == 0; });
-    }
+}
+
+void Transport::finish() noexcept {
+    housekeeper_exit_ = true;
     if (housekeeper_.joinable()) housekeeper_.join();
     for (auto& [id, t] : workers_) {
         if (t.joinable()) t.join();
     }
     workers_.clear();
+    finished_.clear();
     std::unordered_set<Connection*> rest;
     {
         std::lock_guard<std::mutex> lock(conns_mu_);
@@ -353,6 +418,7 @@ void Transport::stop() noexcept {
     ::close(epoll_fd_);
     ::close(wake_fd_);
     listen_fd_ = epoll_fd_ = wake_fd_ = -1;
+    started_ = false;
 }
 
 bool Transport::spawn_worker() {
@@ -396,7 +462,7 @@ void Transport::worker_loop() {
         }
         const int n = ::epoll_wait(epoll_fd_, &ev, 1, timeout);
         idle_workers_--;
-        if (stopping_) {
+        if (closing_) {
             if (n == 1 && ev.data.ptr != &g_wake_tag && ev.data.ptr != &g_listener_tag) {
                 auto* c = static_cast<Connection*>(ev.data.ptr);
                 // Taken like on_event takes it: the exchange pairs with park()'s store, which
@@ -436,11 +502,12 @@ void Transport::worker_loop() {
 
 void Transport::housekeeping_loop() {
     t_worker_of = this;  // an on_error called from here (a failed thread start) may call stop()
-    while (!stopping_) {
+    while (!housekeeper_exit_) {
         std::this_thread::sleep_for(kHousekeepingTick);
         const std::int64_t now = to_ms(Clock::now());
         {
             std::lock_guard<std::mutex> lock(conns_mu_);
+            if (stopping_) shut_parked();  // parked since the drain began (a handshake step, say)
             for (Connection* c : conns_) {
                 std::int64_t d = c->deadline_.load();
                 if (d > 0 && d < now && c->deadline_.compare_exchange_strong(d, Connection::kExpired)) {
@@ -505,12 +572,7 @@ void Transport::take_over_late_requests(std::int64_t now_ms) {
     }
 }
 
-bool Transport::answer_rescued(Connection* c) {
-    std::shared_ptr<Rescue> r;
-    {
-        std::lock_guard<std::mutex> lock(c->rescue_mu_);
-        r = c->rescue_;
-    }
+bool Transport::answer_rescued(Connection* c, const std::shared_ptr<Rescue>& r) {
     if (!r) return true;
     // The event can arrive before the housekeeper has marked the hand-over done (it re-arms the
     // connection first): wait for that mark, or the request would be served a second time.
@@ -559,6 +621,27 @@ void Transport::accept_batch() {
         std::string ip;
         int port = 0;
         describe_sockaddr(ss, ip, port);
+        // allow_sources first: a refused peer costs no TLS work and no place under any limit.
+        if (options_.sources) {
+            const std::shared_ptr<const SourceFilter> sources = options_.sources();
+            if (sources && !sources->allows(ss)) {
+                ::close(fd);
+                counters_.source_refused++;
+                counters_.count(HandshakeFailure::SourceRefused);
+                const auto suppressed = source_reports_.admit(Clock::now());
+                if (suppressed) {
+                    std::string message = "connection refused: " + ip +
+                                          " is outside allow_sources; if this address is the "
+                                          "vendor's, add its range (the vendor's GetIPList API "
+                                          "lists its callback egress ranges) and reload";
+                    if (*suppressed > 0) {
+                        message += " (" + std::to_string(*suppressed) + " more since the last report)";
+                    }
+                    reporter_.report(ErrorKind::SourceRefused, std::move(message), {}, endpoint(ip, port));
+                }
+                continue;
+            }
+        }
         if (counters_.open_connections.load() >= options_.max_connections) {
             counters_.connections_refused++;
             ::close(fd);
@@ -703,19 +786,26 @@ void Transport::handle_event(Connection* c) {
 
 void Transport::on_event(Connection* c) {
     const std::int64_t prev = c->deadline_.exchange(Connection::kOwned);
+    // A rescued request arrives here while the worker that read it may still wait in the handler,
+    // with no release on deadline_ in between: the rescue lock orders this worker after all that
+    // worker wrote to the connection (the housekeeper took the same lock before the hand-over).
+    std::shared_ptr<Rescue> rescue;
+    {
+        std::lock_guard<std::mutex> lock(c->rescue_mu_);
+        rescue = c->rescue_;
+    }
     if (prev == Connection::kExpired || prev == Connection::kEvicted) {
         if (c->state_ == Connection::State::Handshaking && prev == Connection::kExpired) {
-            counters_.handshakes_failed++;
-            reporter_.report(ErrorKind::HandshakeFailed,
+            handshake_failed(c, HandshakeFailure::Other,
                              "TLS handshake not completed within " +
                                  std::to_string(options_.handshake_timeout.count()) + " ms",
-                             {}, c->remote_addr_);
+                             false);
         }
         close_connection(c, false);
         return;
     }
     if (c->state_ == Connection::State::Handshaking && !advance_handshake(c)) return;
-    if (!answer_rescued(c)) return;
+    if (!answer_rescued(c, rescue)) return;
     serve_ready(c);
 }
 
@@ -728,23 +818,46 @@ bool Transport::advance_handshake(Connection* c) {
         park(c, err == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT, c->handshake_deadline_);
         return false;
     }
+    // The verify callback classified a chain it refused; otherwise OpenSSL's reason tells.
+    const unsigned long first = ERR_peek_error();
+    const unsigned long last = ERR_peek_last_error();
     std::string reason = c->note_.reason;
     const std::string ossl = openssl_errors();
+    const HandshakeFailure failure =
+        c->note_.classified ? c->note_.failure : classify_ssl_error(first, last);
     if (reason.empty()) {
         reason = err == SSL_ERROR_SYSCALL && ossl == "no details"
                      ? "connection closed by the client during the TLS handshake"
                      : "TLS handshake failed: " + ossl;
     }
-    counters_.handshakes_failed++;
-    if (c->note_.identity_rejected) counters_.identity_rejected++;
-    reporter_.report(c->note_.identity_rejected ? ErrorKind::IdentityRejected
-                                                : ErrorKind::HandshakeFailed,
-                     reason, {}, c->remote_addr_);
+    handshake_failed(c, failure, std::move(reason), c->note_.identity_rejected);
     close_connection(c, false);
     return false;
 }
 
+void Transport::handshake_failed(Connection* c, HandshakeFailure reason, std::string why, bool identity) {
+    counters_.handshakes_failed++;
+    counters_.count(reason);
+    if (identity) counters_.identity_rejected++;
+    // A scanner fails handshakes by the thousand: at most one report a second, and the next one
+    // says how many were not reported.
+    const auto suppressed = handshake_reports_.admit(Throttle::Clock::now());
+    if (!suppressed) return;
+    std::string message = "reason=" + std::string(to_string(reason)) + ": " + why;
+    if (*suppressed > 0) {
+        message += " (" + std::to_string(*suppressed) +
+                   " more handshake failures since the last report were not reported)";
+    }
+    reporter_.report(identity ? ErrorKind::IdentityRejected : ErrorKind::HandshakeFailed,
+                     std::move(message), {}, c->remote_addr_);
+}
+
 bool Transport::established(Connection* c) {
+    const bool resumed = SSL_session_reused(c->ssl_.get()) == 1;
+    if (c->trust_->client_auth == ClientAuth::None) {
+        // No client certificate was requested: an empty identity (never null for a handler).
+        return admit_peer(c, std::make_shared<PeerIdentity>(), resumed);
+    }
     X509* peer = SSL_get0_peer_certificate(c->ssl_.get());
     // Defence in depth: the verify callback (full handshakes) and the ticket callback
     // (resumptions) already enforce the identity rules; a connection is never served without
@@ -753,18 +866,21 @@ bool Transport::established(Connection* c) {
     const bool keyed = peer != nullptr && VerifiedChainCache::key_of(*peer, nullptr, leaf);
     std::shared_ptr<const PeerIdentity> known = keyed ? c->trust_->known_identity(leaf) : nullptr;
     std::string why;
+    HandshakeFailure failure = HandshakeFailure::IdentityMismatch;
     if (peer == nullptr) {
         why = "no client certificate";
-    } else if (X509_cmp_current_time(X509_get0_notAfter(peer)) < 0 ||
-               X509_cmp_current_time(X509_get0_notBefore(peer)) > 0) {
+        failure = HandshakeFailure::NoCertificate;
+    } else if (X509_cmp_current_time(X509_get0_notAfter(peer)) < 0) {
         why = "client certificate outside its validity dates";
+        failure = HandshakeFailure::Expired;
+    } else if (X509_cmp_current_time(X509_get0_notBefore(peer)) > 0) {
+        why = "client certificate outside its validity dates";
+        failure = HandshakeFailure::NotYetValid;
     } else if (!known) {
         why = c->trust_->rules.mismatch(*peer);
     }
     if (!why.empty()) {
-        counters_.handshakes_failed++;
-        counters_.identity_rejected++;
-        reporter_.report(ErrorKind::IdentityRejected, why, {}, c->remote_addr_);
+        handshake_failed(c, failure, std::move(why), true);
         close_connection(c, false);
         return false;
     }
@@ -772,16 +888,33 @@ bool Transport::established(Connection* c) {
         known = std::make_shared<const PeerIdentity>(describe_certificate(*peer));
         if (keyed) c->trust_->remember_identity(leaf, known);
     }
-    auto identity = std::make_shared<PeerIdentity>(*known);
-    identity->session_resumed = SSL_session_reused(c->ssl_.get()) == 1;
-    if (identity->session_resumed) counters_.handshakes_resumed++;
+    // For the vendor client certificate's expiry: reported when it is not the one last reported.
+    if (c->trust_->last_reported_identity.exchange(known.get()) != known.get()) {
+        counters_.saw_client_certificate(known->subject, unix_time(X509_get0_notAfter(peer)));
+    }
+    if (!c->note_.expired_crl.empty()) {
+        if (const auto suppressed = crl_reports_.admit(Throttle::Clock::now())) {
+            reporter_.report(ErrorKind::CertificateExpiring,
+                             "tls.crl: the CRL of " + c->note_.expired_crl +
+                                 " is past its next update and still used (tls.crl_expired "
+                                 "\"warn\"): download the vendor's current CRL and replace the file" +
+                                 (*suppressed > 0 ? " (" + std::to_string(*suppressed) +
+                                                        " more such handshakes since the last report)"
+                                                  : std::string()),
+                             {}, c->remote_addr_);
+        }
+    }
+    return admit_peer(c, std::make_shared<PeerIdentity>(*known), resumed);
+}
+
+bool Transport::admit_peer(Connection* c, std::shared_ptr<PeerIdentity> identity, bool resumed) {
+    identity->session_resumed = resumed;
+    if (resumed) counters_.handshakes_resumed++;
     counters_.handshakes_completed++;
     c->peer_ = std::move(identity);
     c->state_ = Connection::State::Established;
-    {
-        std::lock_guard<std::mutex> lock(conns_mu_);
-        forget_handshake(c);
-    }
+    std::lock_guard<std::mutex> lock(conns_mu_);
+    forget_handshake(c);
     return true;
 }
 
@@ -830,11 +963,13 @@ void Transport::park(Connection* c, std::uint32_t events, Clock::time_point dead
 }
 
 void Transport::close_connection(Connection* c, bool linger) {
+    bool last = false;
     {
         std::lock_guard<std::mutex> lock(conns_mu_);
         conns_.erase(c);
         forget_handshake(c);
         release_peer(c->remote_ip_);
+        last = stopping_ && conns_.empty();
     }
     if (c->state_ == Connection::State::Established) {
         ERR_clear_error();
@@ -857,6 +992,7 @@ void Transport::close_connection(Connection* c, bool linger) {
     }
     counters_.open_connections--;
     delete c;
+    if (last) wake_workers();  // drained: the workers can go
 }
 
 }  // namespace imcb::detail

@@ -36,6 +36,7 @@
 
 #include "imcb/context.h"
 #include "runtime.h"
+#include "source_filter.h"
 #include "tls_context.h"
 
 namespace imcb::detail {
@@ -53,6 +54,11 @@ struct TransportOptions {
     std::chrono::milliseconds request_timeout{10000};
     std::chrono::milliseconds keep_alive_timeout{75000};
     std::size_t keep_alive_max_requests = 100000;
+    /// The allow_sources in force, read at each accept (a reload swaps it); empty or returning
+    /// null: every address is allowed.
+    std::function<std::shared_ptr<const SourceFilter>()> sources;
+    /// How long stop() lets requests in flight finish before it closes their connections.
+    std::chrono::milliseconds shutdown_timeout{5000};
     /// Starts the transport's threads (workers, then the housekeeper); empty: std::thread. Tests
     /// replace it to make thread creation fail the way std::thread does (std::system_error).
     std::function<std::thread(std::function<void()>)> start_thread;
@@ -195,6 +201,10 @@ class Transport {
 
     /// Binds and starts the threads; returns the bound port. Throws ConfigError.
     std::uint16_t start();
+    /// Graceful stop: stops accepting at once, closes idle connections, lets requests in flight
+    /// finish for at most shutdown_timeout, then closes the connections left. A handler still
+    /// running then cannot be interrupted: stop() returns anyway (stopped() stays false), and the
+    /// destructor (or a later stop()) waits for it. From a worker thread it only begins the stop.
     void stop() noexcept;
     bool stopping() const noexcept { return stopping_.load(); }
     /// False while serving, and after a stop() that a handler asked for but could not complete.
@@ -209,12 +219,24 @@ class Transport {
     void on_event(Connection* c);
     bool advance_handshake(Connection* c);
     bool established(Connection* c);
+    /// The handshake is done and the peer admitted: counts it and starts serving requests.
+    bool admit_peer(Connection* c, std::shared_ptr<PeerIdentity> identity, bool resumed);
+    /// Counts a failed handshake by reason and reports it (rate limited: see handshake_reports_).
+    void handshake_failed(Connection* c, HandshakeFailure reason, std::string why, bool identity);
     void serve_ready(Connection* c);
-    bool answer_rescued(Connection* c);
+    bool answer_rescued(Connection* c, const std::shared_ptr<Rescue>& rescue);
     void take_over_late_requests(std::int64_t now_ms);
     void park(Connection* c, std::uint32_t events, std::chrono::steady_clock::time_point deadline);
     void close_connection(Connection* c, bool linger);
     void rearm_listener();
+    // The stop path: begin_drain() once (no more accepting, idle connections shut down);
+    // shut_parked() for connections parked since; force_close() at shutdown_timeout; finish()
+    // joins every thread and frees what is left once no worker runs.
+    void begin_drain() noexcept;
+    void shut_parked() noexcept;  // under conns_mu_
+    void force_close() noexcept;
+    void wake_workers() noexcept;
+    void finish() noexcept;
 
     // Connection caps (see accept_batch). admit() counts the peer address and makes room among
     // the handshakes in progress; `evicted` receives the address of a handshake it closed.
@@ -235,7 +257,11 @@ class Transport {
     int epoll_fd_ = -1;
     int wake_fd_ = -1;
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> closing_{false};  // workers exit: drained, or forced
+    std::atomic<bool> housekeeper_exit_{false};
     std::atomic<bool> started_{false};
+    std::mutex stop_mu_;  // one stop() at a time
+    std::atomic<std::int64_t> drain_deadline_ms_{0};  // steady clock; 0 until the drain begins
     std::atomic<bool> listener_paused_{false};
 
     std::mutex conns_mu_;
@@ -245,6 +271,8 @@ class Transport {
     Throttle refused_reports_;
     Throttle per_ip_reports_;
     Throttle handshake_reports_;
+    Throttle source_reports_;
+    Throttle crl_reports_{std::chrono::minutes(1)};  // an expired CRL accepted under "warn"
 
     std::mutex threads_mu_;
     std::condition_variable threads_cv_;

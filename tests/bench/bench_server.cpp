@@ -25,8 +25,8 @@ int main(int argc, char** argv) {
         if (a == "--port") o.port = static_cast<std::uint16_t>(std::stoi(v));
         else if (a == "--cert") o.tls.self_provided.cert_chain_file = v;
         else if (a == "--key") o.tls.self_provided.private_key_file = v;
-        else if (a == "--ca") o.tls.vendor_ca_file = v;
-        else if (a == "--token") o.callback_token = v;
+        else if (a == "--ca") o.tls.vendor_ca_files = {v};
+        else if (a == "--token") o.callback_tokens = {v};
         else if (a == "--min-threads") o.min_threads = std::stoul(v);
         else if (a == "--journal") o.journal.dir = v;
         else {

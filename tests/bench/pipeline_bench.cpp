@@ -36,7 +36,7 @@ struct Setup {
 
     Setup() {
         options.sdk_app_id = 888888;
-        options.callback_token = "bench-token";
+        options.callback_tokens = {"bench-token"};
         registry.set(imcb::C2CBeforeSendMsg::kCommand, [](const nlohmann::json& j, const imcb::CallbackContext&) {
             const auto e = imcb::detail::decode_event<imcb::C2CBeforeSendMsg>(j);
             return e.msg_body.empty() ? imcb::Decision::deny() : imcb::Decision::allow();

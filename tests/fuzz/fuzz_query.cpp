@@ -57,14 +57,16 @@ void check_verdict(const CallbackQuery& q, const QueryPolicy& policy, std::strin
     }
     IMCB_FUZZ_CHECK(all_digits(q.sdk_app_id) && std::stoull(std::string(q.sdk_app_id)) == kAppId,
                     escaped(q.sdk_app_id));
-    if (policy.token.empty()) {
+    if (policy.tokens.empty()) {
         IMCB_FUZZ_CHECK(!v.request_time.has_value(), escaped(input));
         return;
     }
     IMCB_FUZZ_CHECK(v.request_time.has_value() && all_digits(q.request_time), escaped(input));
     const std::int64_t skew = *v.request_time > kNow ? *v.request_time - kNow : kNow - *v.request_time;
     IMCB_FUZZ_CHECK(skew <= policy.window.count(), escaped(q.request_time));
-    IMCB_FUZZ_CHECK(sign_matches(policy.token, q.request_time, q.sign), escaped(q.sign));
+    bool signed_by_one = false;
+    for (const auto& token : policy.tokens) signed_by_one |= sign_matches(token, q.request_time, q.sign);
+    IMCB_FUZZ_CHECK(signed_by_one, escaped(q.sign));
 }
 
 }  // namespace
@@ -103,6 +105,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     escaped(input));
 
     check_verdict(q, QueryPolicy{kAppId, {}, std::chrono::seconds(60)}, input);
-    check_verdict(q, QueryPolicy{kAppId, "xxxxyyyy", std::chrono::seconds(60)}, input);
+    check_verdict(q, QueryPolicy{kAppId, {"previous-token", "xxxxyyyy"}, std::chrono::seconds(60)}, input);
     return 0;
 }

@@ -134,11 +134,16 @@ struct Server {
     Registry empty;
     imcb::detail::Reporter reporter;
     imcb::detail::Counters counters;
-    std::shared_ptr<const imcb::PeerIdentity> peer = std::make_shared<const imcb::PeerIdentity>();
+    std::shared_ptr<const imcb::PeerIdentity> vendor;  // presented a client certificate
+    std::shared_ptr<const imcb::PeerIdentity> anonymous = std::make_shared<const imcb::PeerIdentity>();
     std::string remote = "127.0.0.1:40000";
     std::unique_ptr<Pipeline> pipelines[6];
 
     Server() {
+        imcb::PeerIdentity identity;
+        identity.subject = "CN=im.vendor";
+        identity.sha256_fingerprint = std::string(64, 'a');
+        vendor = std::make_shared<const imcb::PeerIdentity>(identity);
         options.path = "/imcallback";
         options.sdk_app_id = 888888;
         options.max_header_bytes = 4096;
@@ -188,7 +193,8 @@ void refuse(const Server& s, int status, const std::string& why, std::string_vie
 }
 
 /// HttpEngine::serve, request after request, over `data` as everything the client sent.
-void serve_buffer(const Server& s, const Pipeline& pipeline, std::string_view data) {
+void serve_buffer(const Server& s, const Pipeline& pipeline, const std::shared_ptr<const imcb::PeerIdentity>& peer,
+                  std::string_view data) {
     const http1::Limits limits{s.options.max_header_bytes, 8 * 1024, 100};
     for (int served = 0; served < 8 && !data.empty(); ++served) {
         http1::RequestHead head;
@@ -231,9 +237,11 @@ void serve_buffer(const Server& s, const Pipeline& pipeline, std::string_view da
 
         const std::string_view body = data.substr(head.head_bytes, length);
         const imcb::detail::QueryParams params = imcb::detail::parse_query_string(head.target);
-        const imcb::detail::InboundRequest in{params, body, s.peer, s.remote};
+        const imcb::detail::InboundRequest in{params, body, peer, s.remote};
         const imcb::detail::Response result = pipeline.handle(in);
         check_reply(result.status, result.body, data.substr(0, head.head_bytes + length));
+        IMCB_FUZZ_CHECK(peer != s.anonymous || result.status != 200,
+                        "served without a certificate or a Sign: " + escaped(data.substr(0, head.head_bytes + length)));
         const bool keep = head.keep_alive();
         data.remove_prefix(head.head_bytes + length);
         if (!keep) return;
@@ -247,6 +255,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size < 1) return 0;
     g_mode = data[0] & 7;
     const Pipeline& pipeline = *server.pipelines[(data[0] >> 3) % 6];
-    serve_buffer(server, pipeline, std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
+    // A quarter of the inputs come from a connection without a client certificate (client_auth
+    // "none"), which no token configured here can authenticate: always refused.
+    const auto& peer = (data[0] >> 3) >= 24 ? server.anonymous : server.vendor;
+    serve_buffer(server, pipeline, peer, std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
     return 0;
 }

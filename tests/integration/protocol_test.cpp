@@ -103,7 +103,7 @@ std::string signed_target(const std::string& token, std::int64_t request_time, b
 
 TEST(Protocol, SignAndRequestTimeAreEnforcedWhenATokenIsSet) {
     ReceiverOptions o = dev_options();
-    o.callback_token = "s3cret-token";
+    o.callback_tokens = {"s3cret-token"};
     RunningReceiver r(o);
     const std::int64_t now = std::time(nullptr);
     TlsClient c(r.port(), vendor_client());

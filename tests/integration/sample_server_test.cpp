@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "signature.h"
 #include "support/pki.h"
 #include "support/process.h"
 #include "support/tls_client.h"
@@ -174,6 +177,87 @@ TEST_F(SampleServer, LogLinesCarryNoControlCharacters) {
     EXPECT_EQ(line.at("client_ip"), "\x1b]0;x\x07\r\nforged");
     EXPECT_EQ(line.at("platform"), "\xc2\x9b\x7f");
     EXPECT_EQ(line.at("body").at("Evil"), "\x7f\xc2\x9b" "31m \x1b[2J \xe7\xbe\xa4");
+}
+
+std::vector<json> json_lines(const std::string& text) {
+    std::vector<json> out;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        const json j = json::parse(line, nullptr, false);
+        EXPECT_FALSE(j.is_discarded()) << "not a JSON line: " << line;
+        if (!j.is_discarded()) out.push_back(j);
+    }
+    return out;
+}
+
+// Every line on stdout and stderr is a JSON object; callbacks and reports carry their request id;
+// the admin listener serves /metrics; the token never appears; SIGTERM exits 0.
+TEST_F(SampleServer, LogsAreJsonLinesWithRequestIdsAndNoSecrets) {
+    const std::string token = "sample-secret-token-4711";
+    json j = base_config();
+    j["callback_token"] = token;
+    j["admin"] = {{"listen", "127.0.0.1:0"}};
+    j["timeouts"] = {{"shutdown_ms", 2000}};
+    BackgroundProcess server({IMCB_SERVER_BIN, "--config", write_config(j)});
+    const std::string started = server.wait_for_stderr("listening on", std::chrono::seconds(10));
+    const std::uint16_t port = port_from(started);
+    ASSERT_NE(port, 0) << started;
+    const std::vector<json> start_lines = json_lines(started.substr(0, started.rfind('\n') + 1));
+    ASSERT_FALSE(start_lines.empty()) << started;
+    const json& start = start_lines.back();
+    EXPECT_EQ(start.at("kind"), "start");
+    EXPECT_EQ(start.at("level"), "info");
+    EXPECT_EQ(start.at("port"), port);
+    const int admin = start.at("admin_port").get<int>();
+    ASSERT_NE(admin, 0);
+
+    const std::string t = std::to_string(std::time(nullptr));
+    const std::string sign = "&Sign=" + detail::compute_sign(token, t) + "&RequestTime=" + t;
+    const auto ok = curl_callback(port, "State.StateChange" + sign, fixture("State.StateChange.json"));
+    ASSERT_EQ(ok.exit_code, 0) << ok.err;
+    EXPECT_EQ(json::parse(ok.out).at("ErrorCode"), 0);
+    const auto refused = curl_callback(port, "State.StateChange", fixture("State.StateChange.json"));  // unsigned
+    ASSERT_EQ(refused.exit_code, 0) << refused.err;
+    EXPECT_EQ(json::parse(refused.out).at("ErrorCode"), 401);
+    const auto metrics = run_process({"curl", "-sS", "http://127.0.0.1:" + std::to_string(admin) + "/metrics"});
+    ASSERT_EQ(metrics.exit_code, 0) << metrics.err;
+    EXPECT_NE(metrics.out.find("imcb_callbacks_total{command=\"State.StateChange\",outcome=\"ok\"} 1"),
+              std::string::npos) << metrics.out;
+    EXPECT_NE(metrics.out.find("imcb_callbacks_total{command=\"State.StateChange\",outcome=\"rejected\"} 1"),
+              std::string::npos);
+
+    EXPECT_EQ(server.stop(SIGTERM, std::chrono::seconds(10)), 0);
+    const std::string out = server.drain_stdout();
+    const std::string err = server.wait_for_stderr("", std::chrono::milliseconds(0));
+    EXPECT_EQ(out.find(token), std::string::npos);
+    EXPECT_EQ(err.find(token), std::string::npos);
+
+    const auto callbacks = json_lines(out);
+    ASSERT_EQ(callbacks.size(), 1u) << out;
+    const std::string callback_id = callbacks[0].at("request_id");
+    EXPECT_FALSE(callback_id.empty());
+
+    std::string report_id;
+    bool stopping = false, stopped = false;
+    for (const json& line : json_lines(err)) {
+        for (const char* key : {"time", "level", "kind", "message"}) EXPECT_TRUE(line.contains(key)) << line;
+        if (line.at("kind") == "unauthorized") {
+            report_id = line.at("request_id");
+            EXPECT_EQ(line.at("level"), "error");
+            EXPECT_EQ(line.at("command"), "State.StateChange");
+            EXPECT_NE(line.at("remote").get<std::string>().find("127.0.0.1:"), std::string::npos);
+        }
+        if (line.at("kind") == "stop") {
+            const std::string message = line.at("message");
+            stopping |= message.rfind("stopping", 0) == 0;
+            stopped |= message.rfind("stopped after 2 requests (1 rejected)", 0) == 0;
+        }
+    }
+    EXPECT_FALSE(report_id.empty()) << err;
+    EXPECT_NE(report_id, callback_id);
+    EXPECT_TRUE(stopping) << err;
+    EXPECT_TRUE(stopped) << err;
 }
 
 }  // namespace

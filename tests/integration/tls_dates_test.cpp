@@ -43,7 +43,7 @@ struct DatedChain {
 
     ReceiverOptions receiver_options() const {
         ReceiverOptions o = dev_options();
-        o.tls.vendor_ca_file = root_file;
+        o.tls.vendor_ca_files = {root_file};
         return o;
     }
     ClientOptions client(int version, const std::string& cert_file, SSL_SESSION* resume = nullptr) const {

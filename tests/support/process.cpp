@@ -109,6 +109,10 @@ std::string BackgroundProcess::drain_stdout() {
     return out_;
 }
 
+void BackgroundProcess::signal(int signal) {
+    if (pid_ > 0) ::kill(pid_, signal);
+}
+
 int BackgroundProcess::stop(int signal, std::chrono::milliseconds limit) {
     if (pid_ <= 0) return -1;
     ::kill(pid_, signal);

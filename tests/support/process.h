@@ -27,6 +27,8 @@ class BackgroundProcess {
 
     /// Waits until stderr contains `text` (or the limit passes); returns everything read so far.
     std::string wait_for_stderr(const std::string& text, std::chrono::milliseconds limit);
+    /// Sends a signal and returns at once.
+    void signal(int signal);
     /// Sends a signal and waits for exit; returns the exit code (-1 on timeout).
     int stop(int signal, std::chrono::milliseconds limit);
     std::string drain_stdout();

@@ -24,7 +24,7 @@ ReceiverOptions dev_options(ServerCertMode mode) {
     o.tls.mode = mode;
     o.tls.self_provided = {pki("server-self.crt"), pki("server-self.key")};
     o.tls.vendor_issued = {pki("server-vendor.crt"), pki("server-vendor.key")};
-    o.tls.vendor_ca_file = pki("vendor-ca.crt");
+    o.tls.vendor_ca_files = {pki("vendor-ca.crt")};
     o.tls.vendor_identity.subject_names = {"im-callback.vendor.dev"};
     return o;
 }

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include <openssl/ec.h>
+#include <openssl/rsa.h>
 #include <openssl/pem.h>
 
 namespace imcb::test {
@@ -29,7 +30,8 @@ void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
 }
 
 Issued make(const std::string& cn, std::time_t from, std::time_t until, long serial,
-            const Issued* issuer, detail::EvpPkeyPtr key, bool is_ca) {
+            const Issued* issuer, detail::EvpPkeyPtr key, bool is_ca,
+            const EVP_MD* md = EVP_sha256(), const std::string& eku = "clientAuth") {
     Issued out;
     out.key = std::move(key);
     out.cert.reset(X509_new());
@@ -50,13 +52,13 @@ Issued make(const std::string& cn, std::time_t from, std::time_t until, long ser
     } else {
         add_ext(c, issuer_cert, NID_basic_constraints, "critical,CA:FALSE");
         add_ext(c, issuer_cert, NID_key_usage, "critical,digitalSignature");
-        add_ext(c, issuer_cert, NID_ext_key_usage, "clientAuth");
+        add_ext(c, issuer_cert, NID_ext_key_usage, eku.c_str());
         add_ext(c, issuer_cert, NID_subject_alt_name, ("DNS:" + cn).c_str());
     }
     add_ext(c, issuer_cert, NID_subject_key_identifier, "hash");
     if (issuer != nullptr) add_ext(c, issuer_cert, NID_authority_key_identifier, "keyid:always");
     EVP_PKEY* signer = issuer != nullptr ? issuer->key.get() : out.key.get();
-    if (X509_sign(c, signer, EVP_sha256()) == 0) throw std::runtime_error("test PKI: signing failed");
+    if (X509_sign(c, signer, md) == 0) throw std::runtime_error("test PKI: signing failed");
     return out;
 }
 
@@ -87,6 +89,59 @@ Issued TempPki::ca(const std::string& cn, std::time_t from, std::time_t until, c
 
 Issued TempPki::client(const std::string& cn, std::time_t from, std::time_t until, const Issued& issuer) {
     return make(cn, from, until, serial_++, &issuer, new_key(), false);
+}
+
+Issued TempPki::weak_ca(const std::string& cn, std::time_t from, std::time_t until,
+                        const Issued* issuer, int rsa_bits, bool sha1) {
+    detail::EvpPkeyPtr key(rsa_bits > 0 ? EVP_RSA_gen(static_cast<unsigned>(rsa_bits)) : EVP_EC_gen("P-256"));
+    if (!key) throw std::runtime_error("test PKI: key generation failed");
+    return make(cn, from, until, serial_++, issuer, std::move(key), true, sha1 ? EVP_sha1() : EVP_sha256());
+}
+
+Issued TempPki::client_with_eku(const std::string& cn, std::time_t from, std::time_t until,
+                                const Issued& issuer, const std::string& eku) {
+    return make(cn, from, until, serial_++, &issuer, new_key(), false, EVP_sha256(), eku);
+}
+
+std::string TempPki::write_crl(const std::string& name, const Issued& issuer,
+                               std::initializer_list<const Issued*> revoked, std::time_t this_update,
+                               std::time_t next_update, bool der) {
+    X509_CRL* crl = X509_CRL_new();
+    X509_CRL_set_version(crl, 1);
+    X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer.cert.get()));
+    ASN1_TIME* t = ASN1_TIME_set(nullptr, this_update);
+    X509_CRL_set1_lastUpdate(crl, t);
+    ASN1_TIME_set(t, next_update);
+    X509_CRL_set1_nextUpdate(crl, t);
+    ASN1_TIME_set(t, this_update);
+    for (const Issued* r : revoked) {
+        X509_REVOKED* entry = X509_REVOKED_new();
+        X509_REVOKED_set_serialNumber(entry, X509_get_serialNumber(r->cert.get()));
+        X509_REVOKED_set_revocationDate(entry, t);
+        X509_CRL_add0_revoked(crl, entry);
+    }
+    ASN1_TIME_free(t);
+    // As a real CA's CRL, it names the key that signed it.
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, issuer.cert.get(), nullptr, nullptr, crl, 0);
+    X509_EXTENSION* akid = X509V3_EXT_conf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always");
+    if (akid == nullptr || X509_CRL_add_ext(crl, akid, -1) != 1) {
+        X509_EXTENSION_free(akid);
+        X509_CRL_free(crl);
+        throw std::runtime_error("test PKI: cannot add the CRL's authority key identifier");
+    }
+    X509_EXTENSION_free(akid);
+    X509_CRL_sort(crl);
+    if (X509_CRL_sign(crl, issuer.key.get(), EVP_sha256()) == 0) {
+        X509_CRL_free(crl);
+        throw std::runtime_error("test PKI: CRL signing failed");
+    }
+    const std::string file = path(name);
+    detail::BioPtr out(BIO_new_file(file.c_str(), "wb"));
+    const bool ok = out && (der ? i2d_X509_CRL_bio(out.get(), crl) : PEM_write_bio_X509_CRL(out.get(), crl)) == 1;
+    X509_CRL_free(crl);
+    if (!ok) throw std::runtime_error("test PKI: cannot write " + file);
+    return file;
 }
 
 std::string TempPki::write(const std::string& name, std::initializer_list<const Issued*> chain) {

@@ -106,13 +106,13 @@ TEST(ConfigFromJson, FullDocumentMapsToReceiverOptions) {
     EXPECT_EQ(o.port, 9443);
     EXPECT_EQ(o.path, "/im/callback");
     EXPECT_EQ(o.sdk_app_id, 1400187352u);
-    EXPECT_EQ(o.callback_token, "xxxxyyyy");
+    EXPECT_EQ(o.callback_tokens, std::vector<std::string>{"xxxxyyyy"});
     EXPECT_EQ(o.tls.mode, ServerCertMode::SelfProvided);
     EXPECT_EQ(o.tls.self_provided.cert_chain_file, "/etc/x/certs/server.crt");
     EXPECT_EQ(o.tls.self_provided.private_key_file, "/etc/x/certs/server.key");
     EXPECT_EQ(o.tls.vendor_issued.cert_chain_file, "/opt/vendor/server.crt");
     EXPECT_EQ(o.tls.vendor_issued.private_key_file, "/etc/x/vendor/server.key");
-    EXPECT_EQ(o.tls.vendor_ca_file, "/etc/x/TencentQQAuthCA.crt");
+    EXPECT_EQ(o.tls.vendor_ca_files, std::vector<std::string>{"/etc/x/TencentQQAuthCA.crt"});
     EXPECT_EQ(o.tls.vendor_identity.subject_names,
               (std::vector<std::string>{"im-callback.vendor.dev", "backup.vendor.dev"}));
     EXPECT_EQ(o.tls.vendor_identity.spki_sha256,
@@ -129,7 +129,7 @@ TEST(ConfigFromJson, UnsetOptionalKeysKeepDefaults) {
     EXPECT_EQ(o.host, "0.0.0.0");
     EXPECT_EQ(o.port, 8443);
     EXPECT_EQ(o.path, "/");
-    EXPECT_EQ(o.callback_token, "");
+    EXPECT_TRUE(o.callback_tokens.empty());
     EXPECT_TRUE(o.tls.vendor_identity.subject_names.empty());
     EXPECT_TRUE(o.tls.vendor_identity.spki_sha256.empty());
     EXPECT_EQ(o.request_time_window, defaults.request_time_window);
@@ -155,7 +155,7 @@ TEST(ConfigFromJson, RelativePathsResolveAgainstBaseDirAbsoluteStay) {
     const imcb::TlsOptions tls = config_from_json(doc, kBase).options.tls;
     EXPECT_EQ(tls.self_provided.cert_chain_file, "/abs/a.crt");
     EXPECT_EQ(tls.self_provided.private_key_file, "/etc/x/rel/a.key");
-    EXPECT_EQ(tls.vendor_ca_file, "/abs/ca.crt");
+    EXPECT_EQ(tls.vendor_ca_files, std::vector<std::string>{"/abs/ca.crt"});
     // A different base dir moves only the relative ones.
     const imcb::TlsOptions other = config_from_json(doc, "/srv/imcb").options.tls;
     EXPECT_EQ(other.self_provided.cert_chain_file, "/abs/a.crt");
@@ -279,7 +279,7 @@ TEST(ConfigFromJson, WrongTypesAreErrorsNamingTheKey) {
     expect_rejected(with(full_doc(), "/path", json::array({"/"})), "path");
     expect_rejected(with(full_doc(), "/callback_token", 123), "callback_token");
     expect_section_rejected(with(full_doc(), "/tls", "self_provided"), "tls");
-    expect_rejected(with(full_doc(), "/tls/vendor_ca", json::array({"a.crt"})), "tls.vendor_ca");
+    expect_rejected(with(full_doc(), "/tls/vendor_ca", json::array({"a.crt", 7})), "tls.vendor_ca");
     expect_section_rejected(with(full_doc(), "/tls/self_provided", "server.crt"), "tls.self_provided");
     expect_rejected(with(full_doc(), "/tls/self_provided/cert", 1), "tls.self_provided.cert");
     expect_section_rejected(with(full_doc(), "/tls/vendor_identity", json::array()),
@@ -439,13 +439,24 @@ TEST_F(LoadConfigFile, InvalidJsonNamesThePath) {
     EXPECT_TRUE(contains(c.message, "JSON")) << c.message;
 }
 
+TEST_F(LoadConfigFile, InvalidJsonGivesThePositionAndNeverQuotesTheText) {
+    // A file caught half-written: the token's closing quote is missing.
+    const std::string path =
+        write("half.json", "{\n  \"sdk_app_id\": 1400187352,\n  \"callback_token\": \"s3cret-token-value");
+    const Caught c = error_of([&] { (void)imcb::load_config_file(path); });
+    ASSERT_TRUE(c.thrown);
+    EXPECT_EQ(c.code, ErrorCode::InvalidOption);
+    EXPECT_TRUE(contains(c.message, "line 3")) << c.message;
+    EXPECT_FALSE(contains(c.message, "s3cret")) << c.message;
+}
+
 TEST_F(LoadConfigFile, RelativePathsResolveAgainstTheFilesFolder) {
     const std::string path = write("imcb.json", full_doc().dump(2));
     const LoadedConfig cfg = imcb::load_config_file(path);
     EXPECT_EQ(cfg.options.sdk_app_id, 1400187352u);
     EXPECT_EQ(cfg.options.tls.self_provided.cert_chain_file, dir_ + "/certs/server.crt");
     EXPECT_EQ(cfg.options.tls.vendor_issued.cert_chain_file, "/opt/vendor/server.crt");
-    EXPECT_EQ(cfg.options.tls.vendor_ca_file, dir_ + "/TencentQQAuthCA.crt");
+    EXPECT_EQ(cfg.options.tls.vendor_ca_files, std::vector<std::string>{dir_ + "/TencentQQAuthCA.crt"});
 }
 
 TEST_F(LoadConfigFile, ContentErrorsStillNameTheKey) {

@@ -180,7 +180,7 @@ constexpr const char* kToken = "xxxxyyyy";
 QueryPolicy policy(std::string token = {}) {
     QueryPolicy p;
     p.sdk_app_id = 1400187352;
-    p.token = std::move(token);
+    if (!token.empty()) p.tokens.push_back(std::move(token));
     return p;
 }
 

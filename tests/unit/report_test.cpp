@@ -48,10 +48,15 @@ struct PipelineReports : Reports {
     ReceiverOptions options;
     Registry registry;
     Counters counters;
-    std::shared_ptr<const PeerIdentity> peer = std::make_shared<const PeerIdentity>();
+    std::shared_ptr<const PeerIdentity> peer;  // a vendor that presented a client certificate
     std::string remote = "127.0.0.1:1";
 
-    PipelineReports() { options.sdk_app_id = 888888; }
+    PipelineReports() {
+        options.sdk_app_id = 888888;
+        PeerIdentity vendor;
+        vendor.sha256_fingerprint = std::string(64, 'a');
+        peer = std::make_shared<const PeerIdentity>(vendor);
+    }
     Response handle(const std::string& target) {
         const Pipeline pipeline(options, registry, reporter, counters);
         const QueryParams params = parse_query_string(target);

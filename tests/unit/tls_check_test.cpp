@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <iterator>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -19,6 +21,8 @@
 #include "imcb/errors.h"
 #include "openssl_ptr.h"
 #include "peer_identity.h"
+#include "imcb/receiver.h"
+#include "support/test_pki.h"
 
 #ifndef IMCB_TEST_CERTS_DIR
 #error "IMCB_TEST_CERTS_DIR must point at the generated development PKI"
@@ -71,7 +75,7 @@ TlsOptions self_provided() {
     t.mode = ServerCertMode::SelfProvided;
     t.self_provided.cert_chain_file = pki("server-self.crt");
     t.self_provided.private_key_file = pki("server-self.key");
-    t.vendor_ca_file = pki("vendor-ca.crt");
+    t.vendor_ca_files = {pki("vendor-ca.crt")};
     return t;
 }
 
@@ -165,7 +169,7 @@ TEST(CheckTls, VendorIssuedSummary) {
     t.mode = ServerCertMode::VendorIssued;
     t.vendor_issued.cert_chain_file = pki("server-vendor.crt");
     t.vendor_issued.private_key_file = pki("server-vendor.key");
-    t.vendor_ca_file = pki("vendor-ca.crt");
+    t.vendor_ca_files = {pki("vendor-ca.crt")};
     t.vendor_identity.subject_names = {"im-callback.vendor.dev"};
     const TlsSummary s = check_tls(t);
     EXPECT_EQ(s.mode, ServerCertMode::VendorIssued);
@@ -201,7 +205,7 @@ TEST(CheckTls, MissingKeyFileIsUnreadable) {
 
 TEST(CheckTls, MissingVendorCaIsUnreadable) {
     TlsOptions t = self_provided();
-    t.vendor_ca_file = pki("no-such-ca.crt");
+    t.vendor_ca_files = {pki("no-such-ca.crt")};
     expect_refused(t, ErrorCode::FileUnreadable, pki("no-such-ca.crt"));
 }
 
@@ -275,13 +279,13 @@ TEST(CheckTls, ChainOfUnrelatedCertificatesIsChainOrder) {
 
 TEST(CheckTls, VendorCaThatIsNotACaIsBadPem) {
     TlsOptions t = self_provided();
-    t.vendor_ca_file = pki("vendor-client.crt");
+    t.vendor_ca_files = {pki("vendor-client.crt")};
     expect_refused(t, ErrorCode::BadPem, pki("vendor-client.crt"));
 }
 
 TEST(CheckTls, VendorCaWithOnlyAnIntermediateIsRefused) {
     TlsOptions t = self_provided();
-    t.vendor_ca_file = pki("vendor-sub-ca.crt");
+    t.vendor_ca_files = {pki("vendor-sub-ca.crt")};
     expect_refused(t, ErrorCode::BadPem, "intermediate");
 }
 
@@ -296,7 +300,7 @@ TEST(CheckTls, VendorCaBundleWithIntermediateAndRootIsAccepted) {
         out << sub.rdbuf() << root.rdbuf();
     }
     TlsOptions t = self_provided();
-    t.vendor_ca_file = path;
+    t.vendor_ca_files = {path};
     const Caught c = tls_error(t);
     std::remove(path.c_str());
     std::remove(tmpl);
@@ -431,3 +435,211 @@ TEST_F(IdentityRulesTest, BothRulesAreRequired) {
 }
 
 }  // namespace
+
+// ------------------------------------------------------------------ client_auth, CRLs, ciphers
+
+namespace {
+
+using imcb::ClientAuth;
+using imcb::CrlExpiry;
+using imcb::test::Issued;
+using imcb::test::TempPki;
+
+constexpr std::time_t kDay = 24 * 3600;
+
+// A vendor CA of a test's own, a client it issued, and another CA.
+struct CrlPki {
+    TempPki files;
+    const std::time_t t0 = std::time(nullptr);
+    const Issued ca = files.ca("imcb Test Vendor CA", t0 - kDay, t0 + 3650 * kDay);
+    const Issued other = files.ca("imcb Other CA", t0 - kDay, t0 + 3650 * kDay);
+    const Issued client = files.client("im-callback.vendor.dev", t0 - kDay, t0 + 60 * kDay, ca);
+    const std::string ca_file = files.write("ca", {&ca});
+
+    TlsOptions options() const {
+        TlsOptions t = self_provided();
+        t.vendor_ca_files = {ca_file};
+        t.vendor_identity.subject_names = {"im-callback.vendor.dev"};
+        return t;
+    }
+};
+
+std::string read_all(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_all(const std::string& path, const std::string& data) {
+    std::ofstream(path, std::ios::binary) << data;
+}
+
+}  // namespace
+
+TEST(CheckTlsClientAuth, NoneNeedsNoVendorCaAndSaysSoPlainly) {
+    TlsOptions t = self_provided();
+    t.client_auth = ClientAuth::None;
+    t.vendor_ca_files.clear();
+    const TlsSummary s = check_tls(t);
+    EXPECT_EQ(s.client_auth, ClientAuth::None);
+    EXPECT_TRUE(s.vendor_cas.empty());
+    EXPECT_TRUE(s.warnings.empty()) << imcb::to_string(s);
+    const std::string text = imcb::to_string(s);
+    EXPECT_TRUE(contains(text, "the vendor is authenticated by Sign alone (no client certificate)")) << text;
+}
+
+TEST(CheckTlsClientAuth, NoneWarnsThatVendorCaCrlAndPinsAreNotUsed) {
+    CrlPki p;
+    TlsOptions t = p.options();
+    t.client_auth = ClientAuth::None;
+    t.crl_files = {p.files.write_crl("ca.crl", p.ca, {}, p.t0 - 60, p.t0 + kDay)};
+    const TlsSummary s = check_tls(t);
+    EXPECT_TRUE(has_warning_about(s, "tls.vendor_ca, tls.crl, tls.vendor_identity are set but not used"))
+        << imcb::to_string(s);
+    EXPECT_TRUE(s.crls.empty());
+}
+
+TEST(CheckTlsClientAuth, RequiredIsTheDefaultAndSaysMutualTls) {
+    const TlsSummary s = check_tls(self_provided());
+    EXPECT_EQ(s.client_auth, ClientAuth::Required);
+    EXPECT_TRUE(contains(imcb::to_string(s), "client_auth: required: mutual TLS"));
+}
+
+TEST(CheckTlsClientAuth, ReceiverRefusesNoneWithoutACallbackToken) {
+    imcb::ReceiverOptions o;
+    o.sdk_app_id = 888888;
+    o.tls = self_provided();
+    o.tls.client_auth = ClientAuth::None;
+    try {
+        imcb::Receiver r(o);
+        FAIL() << "client_auth none without a token was accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_TRUE(contains(e.what(), "callback_token")) << e.what();
+        EXPECT_TRUE(contains(e.what(), "client_auth \"required\"")) << e.what();
+    }
+    o.callback_tokens = {"a-token-from-the-console"};
+    EXPECT_NO_THROW(imcb::Receiver r(o));
+}
+
+TEST(CheckTlsVendorCa, TwoBundlesAreBothLoadedAndErrorsNameTheRightFile) {
+    CrlPki p;
+    TlsOptions t = p.options();
+    const std::string other = p.files.write("other", {&p.other});
+    t.vendor_ca_files = {p.ca_file, other};
+    EXPECT_EQ(check_tls(t).vendor_cas.size(), 2u);
+    const std::string leaf = p.files.write("leaf", {&p.client});
+    t.vendor_ca_files = {p.ca_file, leaf};
+    expect_refused(t, ErrorCode::BadPem, "\"" + leaf + "\"");
+}
+
+TEST(CheckTlsCrl, PemAndDerAreReadAndSummarised) {
+    CrlPki p;
+    TlsOptions t = p.options();
+    t.crl_files = {p.files.write_crl("a.crl", p.ca, {&p.client}, p.t0 - 60, p.t0 + 7 * kDay),
+                   p.files.write_crl("b.der", p.ca, {}, p.t0 - 60, p.t0 + 7 * kDay, true)};
+    const TlsSummary s = check_tls(t);
+    ASSERT_EQ(s.crls.size(), 2u);
+    EXPECT_EQ(s.crls[0].revoked, 1u);
+    EXPECT_EQ(s.crls[1].revoked, 0u);
+    EXPECT_FALSE(s.crls[0].expired);
+    EXPECT_TRUE(contains(s.crls[0].issuer, "imcb Test Vendor CA"));
+    EXPECT_FALSE(has_warning_about(s, "tls.crl")) << imcb::to_string(s);
+    EXPECT_TRUE(contains(imcb::to_string(s), "next update"));
+}
+
+TEST(CheckTlsCrl, SeveralCrlsInOnePemFile) {
+    CrlPki p;
+    const std::string a = p.files.write_crl("a.crl", p.ca, {}, p.t0 - 60, p.t0 + kDay);
+    const std::string b = p.files.write_crl("b.crl", p.ca, {&p.client}, p.t0 - 60, p.t0 + kDay);
+    const std::string both = p.files.path("both.crl");
+    write_all(both, read_all(a) + read_all(b));
+    TlsOptions t = p.options();
+    t.crl_files = {both};
+    EXPECT_EQ(check_tls(t).crls.size(), 2u);
+}
+
+TEST(CheckTlsCrl, AHalfWrittenFileIsRefusedNamingKeyAndFile) {
+    CrlPki p;
+    for (const bool der : {false, true}) {
+        const std::string path = p.files.write_crl(der ? "c.der" : "c.crl", p.ca, {&p.client}, p.t0 - 60,
+                                                   p.t0 + kDay, der);
+        const std::string whole = read_all(path);
+        write_all(path, whole.substr(0, whole.size() / 2));
+        TlsOptions t = p.options();
+        t.crl_files = {path};
+        expect_refused(t, ErrorCode::BadPem, "tls.crl: \"" + path + "\"");
+    }
+}
+
+TEST(CheckTlsCrl, ACertificateGivenAsCrlIsRefused) {
+    CrlPki p;
+    TlsOptions t = p.options();
+    t.crl_files = {p.ca_file};
+    expect_refused(t, ErrorCode::BadPem, "holds a certificate, not a CRL");
+}
+
+TEST(CheckTlsCrl, ACrlOfAnotherCaIsRefusedWithTheFix) {
+    CrlPki p;
+    TlsOptions t = p.options();
+    t.crl_files = {p.files.write_crl("other.crl", p.other, {}, p.t0 - 60, p.t0 + kDay)};
+    expect_refused(t, ErrorCode::BadPem, "is not issued by any certificate of tls.vendor_ca");
+}
+
+TEST(CheckTlsCrl, ACrlWithTheVendorsNameButAnotherKeyIsRefused) {
+    CrlPki p;
+    const Issued impostor = p.files.ca("imcb Test Vendor CA", p.t0 - kDay, p.t0 + kDay);  // same name
+    TlsOptions t = p.options();
+    t.crl_files = {p.files.write_crl("forged.crl", impostor, {}, p.t0 - 60, p.t0 + kDay)};
+    expect_refused(t, ErrorCode::BadPem, "does not carry a valid signature");
+}
+
+TEST(CheckTlsCrl, AnExpiredCrlIsAWarningUnderEitherPolicy) {
+    CrlPki p;
+    TlsOptions t = p.options();
+    t.crl_files = {p.files.write_crl("old.crl", p.ca, {}, p.t0 - 10 * kDay, p.t0 - kDay)};
+    TlsSummary s = check_tls(t);
+    ASSERT_EQ(s.crls.size(), 1u);
+    EXPECT_TRUE(s.crls[0].expired);
+    EXPECT_TRUE(has_warning_about(s, "is still used (tls.crl_expired \"warn\")")) << imcb::to_string(s);
+    t.crl_expired = CrlExpiry::Refuse;
+    s = check_tls(t);
+    EXPECT_TRUE(has_warning_about(s, "is refused (tls.crl_expired \"refuse\")")) << imcb::to_string(s);
+}
+
+TEST(CheckTlsCrl, ACaWithoutACrlIsNamedInAWarning) {
+    CrlPki p;
+    const Issued sub = p.files.ca("imcb Test Vendor Sub CA", p.t0 - kDay, p.t0 + kDay, &p.ca);
+    TlsOptions t = p.options();
+    t.vendor_ca_files = {p.files.write("bundle", {&sub, &p.ca})};
+    t.crl_files = {p.files.write_crl("root.crl", p.ca, {}, p.t0 - 60, p.t0 + kDay)};
+    const TlsSummary s = check_tls(t);
+    EXPECT_TRUE(has_warning_about(s, "no CRL of certificate #1 (O=imcb test,CN=imcb Test Vendor Sub CA)"))
+        << imcb::to_string(s);
+}
+
+TEST(CheckTlsCiphers, InvalidListsAreConfigErrorsNamingTheKey) {
+    TlsOptions t = self_provided();
+    t.ciphers = "NOT-A-CIPHER";
+    expect_refused(t, ErrorCode::InvalidOption, "tls.ciphers");
+    t = self_provided();
+    t.ciphersuites = "TLS_NOT_A_SUITE";
+    expect_refused(t, ErrorCode::InvalidOption, "tls.ciphersuites");
+    t = self_provided();
+    t.ciphers = "ECDHE-ECDSA-AES256-GCM-SHA384";
+    t.ciphersuites = "TLS_AES_256_GCM_SHA384";
+    EXPECT_NO_THROW(check_tls(t));
+}
+
+TEST(CheckTlsSecurityLevel, WeakVendorCasAreWarnedWithTheFix) {
+    CrlPki p;
+    const Issued rsa1024 = p.files.weak_ca("imcb Old RSA CA", p.t0 - kDay, p.t0 + kDay, nullptr, 1024, false);
+    const Issued sha1_sub = p.files.weak_ca("imcb SHA-1 Sub CA", p.t0 - kDay, p.t0 + kDay, &p.ca, 0, true);
+    TlsOptions t = p.options();
+    t.vendor_ca_files = {p.files.write("rsa1024", {&rsa1024}), p.files.write("sha1", {&sha1_sub, &p.ca})};
+    const TlsSummary s = check_tls(t);
+    EXPECT_TRUE(has_warning_about(s, "has a 1024-bit RSA key")) << imcb::to_string(s);
+    EXPECT_TRUE(has_warning_about(s, "is signed with SHA1")) << imcb::to_string(s);
+    EXPECT_TRUE(has_warning_about(s, "get the vendor's current CA certificate"));
+    // A sound CA gets neither warning.
+    const TlsSummary fine = check_tls(p.options());
+    EXPECT_FALSE(has_warning_about(fine, "security level")) << imcb::to_string(fine);
+}

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,8 @@ struct CertificateSummary {
     std::string issuer;
     std::string not_before;  ///< ISO 8601 UTC
     std::string not_after;   ///< ISO 8601 UTC
+    std::int64_t not_before_unix = 0;  ///< not_before as Unix time
+    std::int64_t not_after_unix = 0;   ///< not_after as Unix time
     long days_left = 0;      ///< whole days until not_after (negative when expired)
     std::vector<std::string> dns_names;
     std::vector<std::string> ip_addresses;
@@ -19,15 +23,28 @@ struct CertificateSummary {
     bool is_ca = false;
 };
 
+/// One CRL of tls.crl.
+struct CrlSummary {
+    std::string file;
+    std::string issuer;       ///< RFC 2253 name of the vendor CA that issued it
+    std::string this_update;  ///< ISO 8601 UTC
+    std::string next_update;  ///< ISO 8601 UTC; empty when the CRL gives none
+    std::size_t revoked = 0;  ///< certificates it lists
+    bool expired = false;     ///< past next_update when the summary was made
+};
+
 /// What the TLS options resolve to: the active server chain, the vendor CAs, the identity rules,
 /// and the warnings a careful operator should read.
 struct TlsSummary {
     ServerCertMode mode = ServerCertMode::SelfProvided;
+    ClientAuth client_auth = ClientAuth::Required;
     std::string cert_chain_file;
     std::string private_key_file;
     std::vector<CertificateSummary> server_chain;  ///< leaf first
-    std::string vendor_ca_file;
+    std::vector<std::string> vendor_ca_files;
     std::vector<CertificateSummary> vendor_cas;
+    std::vector<CrlSummary> crls;
+    CrlExpiry crl_expired = CrlExpiry::Warn;
     std::vector<std::string> pinned_subject_names;
     std::vector<std::string> pinned_spki_sha256;
     std::vector<std::string> warnings;
@@ -42,5 +59,6 @@ TlsSummary check_tls(const TlsOptions& tls);
 std::string to_string(const TlsSummary& summary);
 
 const char* to_string(ServerCertMode mode) noexcept;
+const char* to_string(ClientAuth mode) noexcept;  ///< "required" or "none"
 
 }  // namespace imcb

@@ -47,7 +47,10 @@ struct CallbackContext {
     std::string content_type;  ///< contenttype parameter, normally "json"
     std::optional<std::int64_t> request_time;  ///< RequestTime, seconds, when signed
     std::string remote_addr;   ///< "ip:port" of the TLS peer (the vendor's egress address)
-    const PeerIdentity* peer = nullptr;  ///< never null inside a handler
+    /// Unique within the process: the same id is on the request's log lines and error reports.
+    std::string request_id;
+    /// Never null inside a handler. With tls.client_auth "none", an empty identity (no certificate).
+    const PeerIdentity* peer = nullptr;
     /// The parsed body, unknown fields included; for batched commands, this event of the batch.
     const nlohmann::json* body = nullptr;
     std::size_t batch_index = 0;  ///< position of this event in a batch (0 for single events)

@@ -62,6 +62,12 @@ enum class ErrorKind {
                       ///< event was dead-lettered, or records were skipped when it was read back
     ConnectionLimit,  ///< a connection was refused or closed by a connection limit (at most one
                       ///< report per second per limit, with the count of those not reported)
+    SourceRefused,    ///< a connection from an address outside allow_sources was closed at accept
+    ReloadFailed,     ///< new trust material was refused (a broken or half-written file, a key
+                      ///< that does not match): the last good material stays in force
+    TrustReloaded,    ///< a watched file changed and the new trust material is in force (notice)
+    CertificateExpiring,  ///< a server certificate, vendor CA or the vendor's client certificate
+                          ///< expires within tls.expiry_warning (at start, on reload and daily)
 };
 
 const char* to_string(ErrorKind kind) noexcept;
@@ -73,6 +79,7 @@ struct ErrorReport {
     std::string message;      ///< what happened; never contains secrets or key material
     std::string command;      ///< CallbackCommand when known
     std::string remote_addr;  ///< "ip:port" of the peer
+    std::string request_id;   ///< the request's id (CallbackContext::request_id) when there is one
 };
 
 }  // namespace imcb

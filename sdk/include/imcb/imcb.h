@@ -7,6 +7,7 @@
 #include "imcb/decision.h"
 #include "imcb/errors.h"
 #include "imcb/events.h"
+#include "imcb/metrics.h"
 #include "imcb/options.h"
 #include "imcb/receiver.h"
 #include "imcb/version.h"

@@ -17,6 +17,19 @@ enum class ServerCertMode {
 /// Lowest TLS version accepted. There is deliberately no value below 1.2.
 enum class TlsVersion { Tls1_2, Tls1_3 };
 
+/// Whether the vendor must present a client certificate.
+enum class ClientAuth {
+    Required,  ///< mutual TLS: a client certificate from a vendor CA, matching vendor_identity
+    None,      ///< no client certificate is requested: the vendor is authenticated by Sign alone,
+               ///< so ReceiverOptions::callback_tokens must not be empty
+};
+
+/// What a CRL past its nextUpdate means for handshakes (see docs/certificates.md).
+enum class CrlExpiry {
+    Warn,    ///< keep checking against it, warn and count; an outdated list still names revocations
+    Refuse,  ///< fail every client chain it covers (reason "revoked") until a current CRL is loaded
+};
+
 /// What the receiver answers when a before-callback handler throws or returns an invalid decision.
 enum class FailurePolicy {
     Allow,      ///< reply ErrorCode 0: the event proceeds (the vendor's own timeout default)
@@ -41,11 +54,24 @@ struct TlsOptions {
     ServerCertMode mode = ServerCertMode::SelfProvided;
     ServerCertFiles self_provided;
     ServerCertFiles vendor_issued;
-    std::string vendor_ca_file;  ///< PEM bundle of one or more CA certificates (TencentQQAuthCA.crt)
+    ClientAuth client_auth = ClientAuth::Required;
+    /// PEM bundles of the vendor's CA certificates (TencentQQAuthCA.crt); during a CA rotation, the
+    /// old and the new one. Required with ClientAuth::Required.
+    std::vector<std::string> vendor_ca_files;
+    std::vector<std::string> crl_files;  ///< PEM or DER CRLs for the vendor chain; empty = none
+    CrlExpiry crl_expired = CrlExpiry::Warn;
     VendorIdentity vendor_identity;
     TlsVersion min_version = TlsVersion::Tls1_2;
+    /// TLS 1.2 cipher list in OpenSSL's syntax; empty = forward-secret AEAD suites only (ECDHE with
+    /// AES-GCM or ChaCha20-Poly1305).
+    std::string ciphers;
+    std::string ciphersuites;  ///< TLS 1.3 suites in OpenSSL's syntax; empty = OpenSSL's default
     std::chrono::seconds session_lifetime{3600};  ///< how long a TLS session can be resumed; 0 = never
-    std::chrono::hours expiry_warning{24 * 30};   ///< warn when the server certificate expires sooner
+    /// Warn when a server certificate, a vendor CA or the vendor's client certificate expires sooner.
+    std::chrono::hours expiry_warning{24 * 30};
+    /// Reload by itself when one of the files above changes on disk (inotify; an atomic rename and
+    /// a symlink swap count as changes).
+    bool watch = true;
 
     /// The files of the active mode.
     const ServerCertFiles& active() const {
@@ -79,9 +105,17 @@ struct ReceiverOptions {
     std::uint16_t port = 0;  ///< 0 = an ephemeral port; Receiver::start() returns the bound one
     std::string path = "/";
     std::uint64_t sdk_app_id = 0;  ///< required: requests whose SdkAppid differs get 403
-    std::string callback_token;    ///< empty = no Sign check; else Sign/RequestTime are required
+    /// Tokens the Sign may be made with; empty = no Sign check, else Sign/RequestTime are required.
+    /// Several during a rotation (old, then old and new, then new). Never logged.
+    std::vector<std::string> callback_tokens;
     std::chrono::seconds request_time_window{60};  ///< allowed |now - RequestTime|
     TlsOptions tls;
+    /// Peer address ranges ("192.0.2.0/24", "2001:db8::/32", a bare address) allowed to connect;
+    /// others are closed at accept, before any TLS work. Empty = any address.
+    std::vector<std::string> allow_sources;
+    /// "host:port" of the admin listener (GET /metrics, /healthz, /readyz), plain HTTP, meant for
+    /// 127.0.0.1; empty = none.
+    std::string admin_listen;
 
     std::size_t max_body_bytes = 256 * 1024;   ///< larger bodies get 413
     std::size_t max_header_bytes = 16 * 1024;  ///< request line plus headers
@@ -103,6 +137,8 @@ struct ReceiverOptions {
     /// A before-handler that has not decided by then is answered following before_failure_policy
     /// (the vendor waits 2 s, then lets the event through); its late result is discarded.
     std::chrono::milliseconds before_deadline{1500};
+    /// stop() (and SIGTERM in imcb-server) waits this long for callbacks in flight to finish.
+    std::chrono::milliseconds shutdown_timeout{5000};
     JournalOptions journal;
     DedupOptions dedup;
 };

@@ -26,6 +26,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +36,7 @@
 #include "imcb/decision.h"
 #include "imcb/errors.h"
 #include "imcb/events.h"
+#include "imcb/metrics.h"
 #include "imcb/options.h"
 
 namespace imcb {
@@ -138,17 +140,39 @@ class Receiver {
     /// Binds, starts serving on background threads, returns the bound port. Throws ConfigError
     /// when the address is taken (a second instance on the same port is refused, not shared).
     std::uint16_t start();
-    /// Stops accepting, finishes requests in flight, closes connections. Idempotent. Called from
-    /// a handler it only requests the stop (a worker cannot wait for itself); call it again, or
-    /// destroy the Receiver, from another thread to complete it.
+    /// Stops accepting, lets requests in flight finish for at most options().shutdown_timeout,
+    /// closes connections. Idempotent. Called from a handler it only requests the stop (a worker
+    /// cannot wait for itself); call it again, or destroy the Receiver, from another thread to
+    /// complete it.
     void stop() noexcept;
 
-    /// Loads new server certificate, vendor CA and identity rules, validating them first (throws
-    /// ConfigError and keeps the old ones on failure). New handshakes use them at once; sessions
-    /// from before cannot be resumed; open connections keep the identity they were verified with.
+    /// Reloads the trust material (the whole tls part: the server certificate and key, the vendor
+    /// CAs, the CRLs, the identity pins...), the callback tokens and allow_sources. Everything is
+    /// validated first; on failure it throws ConfigError (and counts a failed reload) and the last
+    /// good state stays in force. New handshakes use the new material at once; no session from
+    /// before is resumed; open connections stay open, and see the new tokens from their next
+    /// request; allow_sources applies to new connections. Other options (tls.watch included) need
+    /// a restart and are left unchanged whatever `options` holds. Reloads are serialised; callable
+    /// from any thread, before or after start().
+    /// Without arguments, the options come from the reload source (below), else the files named
+    /// by the options in force are read again.
+    void reload();
+    void reload(const ReceiverOptions& options);
+    /// Shorthand: reload with these TLS options, the rest unchanged.
     void reload_tls(const TlsOptions& tls);
+    /// Where reload() and the file watcher (tls.watch) take their options from, e.g. a parse of
+    /// the configuration file; `also_watch` lists files, besides the certificate files, whose
+    /// change triggers a reload (the configuration file itself). Set before start().
+    Receiver& reload_source(std::function<ReceiverOptions()> source,
+                            std::vector<std::string> also_watch = {});
 
     ReceiverStats stats() const;
+    /// Every figure the admin listener's /metrics serves.
+    Metrics metrics() const;
+    /// Listening, with valid trust material (GET /readyz).
+    bool ready() const;
+    /// The admin listener's bound port (0 when admin_listen is empty or before start()).
+    std::uint16_t admin_port() const;
     /// The certificates and identity rules in force, with their warnings.
     TlsSummary tls_summary() const;
     /// A copy of the options in force (reload_tls changes the tls part).

@@ -455,7 +455,9 @@ void Receiver::reload(const ReceiverOptions& next) {
         for (const auto& w : trust->summary.warnings) std::fprintf(stderr, "imcb: warning: %s\n", w.c_str());
         {
             std::lock_guard<std::mutex> options_lock(m.options_mu);
+            const bool watch = m.options.tls.watch;  // set at start, and not reloaded
             m.options.tls = merged.tls;
+            m.options.tls.watch = watch;
             m.options.callback_tokens = merged.callback_tokens;
             m.options.allow_sources = merged.allow_sources;
         }
@@ -466,6 +468,7 @@ void Receiver::reload(const ReceiverOptions& next) {
         std::atomic_store(&m.trust, std::move(trust));
         m.counters.reloads_ok++;
     }
+    if (m.watcher) m.watcher->files_changed();  // the reload may name other files
     if (m.started) m.report_expiring();  // user code: after the lock
 }
 

@@ -32,8 +32,9 @@ struct TrustSnapshot {
     /// chain outlives it, and with crl_policy Refuse no session ticket either.
     std::int64_t crl_next_update = 0;
     mutable VerifiedChainCache verified_chains;
-    /// The identity last reported to Counters::saw_client_certificate (compared, never followed).
-    mutable std::atomic<const PeerIdentity*> last_reported_identity{nullptr};
+    /// The identity last reported to Counters::saw_client_certificate, held (so that its address
+    /// is never reused by another while compared) and swapped with std::atomic_exchange.
+    mutable std::shared_ptr<const PeerIdentity> last_reported_identity;
 
     /// The identity of a client certificate that passed this snapshot's rules, described once
     /// (keyed by the certificate's SHA-256); null when it is not known yet.

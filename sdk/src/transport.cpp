@@ -657,7 +657,7 @@ void Transport::accept_batch() {
         std::string evicted;
         const Admission admission = admit(ip, evicted);
         if (!evicted.empty()) {
-            report_limit(handshake_reports_,
+            report_limit(handshaking_reports_,
                          "TLS handshake closed before completion to admit a newer connection: " +
                              std::to_string(options_.max_handshaking) +
                              " handshakes in progress (limits.max_handshaking); clients are "
@@ -676,7 +676,7 @@ void Transport::accept_batch() {
                              endpoint(ip, port));
             } else {
                 counters_.connections_refused++;
-                report_limit(handshake_reports_,
+                report_limit(handshaking_reports_,
                              "connection refused: " + std::to_string(options_.max_handshaking) +
                                  " TLS handshakes in progress, none of them idle "
                                  "(limits.max_handshaking)",
@@ -889,7 +889,7 @@ bool Transport::established(Connection* c) {
         if (keyed) c->trust_->remember_identity(leaf, known);
     }
     // For the vendor client certificate's expiry: reported when it is not the one last reported.
-    if (c->trust_->last_reported_identity.exchange(known.get()) != known.get()) {
+    if (std::atomic_exchange(&c->trust_->last_reported_identity, known) != known) {
         counters_.saw_client_certificate(known->subject, unix_time(X509_get0_notAfter(peer)));
     }
     if (!c->note_.expired_crl.empty()) {

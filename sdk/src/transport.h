@@ -270,7 +270,8 @@ class Transport {
     std::unordered_map<std::string, std::size_t> per_ip_;  // open connections by peer address
     Throttle refused_reports_;
     Throttle per_ip_reports_;
-    Throttle handshake_reports_;
+    Throttle handshaking_reports_;  // limits.max_handshaking
+    Throttle handshake_reports_;    // failed handshakes
     Throttle source_reports_;
     Throttle crl_reports_{std::chrono::minutes(1)};  // an expired CRL accepted under "warn"
 

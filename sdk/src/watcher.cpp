@@ -111,15 +111,21 @@ FileWatcher::FileWatcher(WatcherHooks hooks, WatcherTiming timing)
 FileWatcher::~FileWatcher() { stop(); }
 
 void FileWatcher::fall_back(const char* call) {
-    if (polling_) return;
-    polling_ = true;
-    if (hooks_.notice) {
-        hooks_.notice(std::string("tls.watch: ") + call + ": " + std::strerror(errno) +
-                      ": inotify is unavailable, the trust files are checked every " +
-                      std::to_string(timing_.poll.count()) +
-                      " ms instead (raise fs.inotify.max_user_instances or "
-                      "fs.inotify.max_user_watches to restore it)");
+    if (polling_.exchange(true)) return;
+    notice_ = std::string("tls.watch: ") + call + ": " + std::strerror(errno) +
+              ": inotify is unavailable, the trust files are checked every " +
+              std::to_string(timing_.poll.count()) +
+              " ms instead (raise fs.inotify.max_user_instances or "
+              "fs.inotify.max_user_watches to restore it)";
+}
+
+void FileWatcher::emit_notice() {
+    std::string notice;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        notice.swap(notice_);
     }
+    if (!notice.empty() && hooks_.notice) hooks_.notice(notice);  // user code: after the lock
 }
 
 void FileWatcher::refresh_watches() {
@@ -141,22 +147,31 @@ void FileWatcher::refresh_watches() {
     watched_.swap(next);
 }
 
+void FileWatcher::take_files() {
+    files_ = hooks_.files();
+    last_ = files_digest(files_);
+    refresh_watches();
+}
+
 void FileWatcher::check() {
-    const std::string digest = files_digest(files_);
-    if (digest != last_) {
-        last_ = digest;  // tried once: a failed reload waits for the next change
-        hooks_.changed();
-        std::vector<std::string> after = hooks_.files();
-        if (after != files_) {  // the reload named other files: go on from those
-            files_ = std::move(after);
-            last_ = files_digest(files_);
+    bool changed = false;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        const std::string digest = files_digest(files_);
+        changed = digest != last_;
+        if (changed) {
+            last_ = digest;  // tried once: a failed reload waits for the next change
+        } else {
+            refresh_watches();  // a directory replaced on the way gives a new watch
         }
     }
-    refresh_watches();
+    emit_notice();
+    if (changed) hooks_.changed();  // a reload that succeeds calls files_changed()
 }
 
 void FileWatcher::start() {
     if (timing_.watch) {
+        std::lock_guard<std::mutex> lock(mu_);
         if (timing_.force_polling) {
             errno = EMFILE;
             fall_back("inotify_init");
@@ -164,10 +179,9 @@ void FileWatcher::start() {
             inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
             if (inotify_fd_ < 0) fall_back("inotify_init");
         }
-        files_ = hooks_.files();
-        last_ = files_digest(files_);
-        refresh_watches();
+        take_files();
     }
+    emit_notice();
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wake_fd_ < 0) {
         throw ConfigError(ErrorCode::StartFailed,
@@ -182,16 +196,30 @@ void FileWatcher::start() {
     }
 }
 
-void FileWatcher::stop() noexcept {
-    stopping_ = true;
+void FileWatcher::wake() noexcept {
     if (wake_fd_ >= 0) {
         const std::uint64_t one = 1;
         [[maybe_unused]] const auto w = ::write(wake_fd_, &one, sizeof one);
     }
+}
+
+void FileWatcher::files_changed() {
+    if (!timing_.watch || stopping_) return;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        take_files();
+    }
+    emit_notice();
+}
+
+void FileWatcher::stop() noexcept {
+    stopping_ = true;
+    wake();
     if (thread_.joinable()) {
         if (thread_.get_id() == std::this_thread::get_id()) return;  // the destructor joins
         thread_.join();
     }
+    std::lock_guard<std::mutex> lock(mu_);
     if (wake_fd_ >= 0) ::close(wake_fd_);
     if (inotify_fd_ >= 0) ::close(inotify_fd_);
     wake_fd_ = inotify_fd_ = -1;

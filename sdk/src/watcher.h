@@ -14,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,8 +63,15 @@ class FileWatcher {
     /// watcher thread itself (a report handler that stops the receiver) it only asks it to end.
     void stop() noexcept;
 
+    /// A reload happened (from SIGHUP, the SDK or this watcher): asks `files` again, takes their
+    /// digest and watches them, before returning, so that no later change is missed.
+    void files_changed();
+
   private:
     void run();
+    void wake() noexcept;
+    void take_files();   // under mu_
+    void emit_notice();  // reports a fall_back() outside mu_
     void fall_back(const char* call);
     void refresh_watches();
     void check();
@@ -71,9 +79,10 @@ class FileWatcher {
     WatcherHooks hooks_;
     WatcherTiming timing_;
     int wake_fd_ = -1;
-    // Owned by start(), then by the thread.
+    std::mutex mu_;  // the files, their digest and the watches (never held while calling `changed`)
     int inotify_fd_ = -1;
-    bool polling_ = false;
+    std::atomic<bool> polling_{false};
+    std::string notice_;  // a fall_back() not reported yet
     std::vector<std::string> files_;
     std::string last_;                   // digest of the contents last tried
     std::map<std::string, int> watched_;  // directory -> watch descriptor

@@ -316,6 +316,28 @@ TEST(Reload, WatchedFileReplacedByAnAtomicRename) {
     EXPECT_TRUE(served(r.port(), pki.client(true)));
 }
 
+TEST(Reload, AfterAnSdkReloadNamingAnotherFileThatFileIsWatched) {
+    Rotation pki;
+    RunningReceiver r(pki.options(true));
+    // Another folder, so that no watch of before covers it.
+    const std::string dir = pki.files.path("next");
+    ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
+    const std::string next_ca = dir + "/vendor-ca.crt";
+    write_file(next_ca, read_all(pki.old_ca_file));
+    ReceiverOptions next = pki.options(false);
+    next.tls.vendor_ca_files = {next_ca};
+    r.receiver().reload(next);
+    EXPECT_TRUE(r.receiver().options().tls.watch);  // not reloadable: as it was at start
+    ASSERT_TRUE(served(r.port(), pki.client(false)));
+
+    const std::size_t before = reports_of(r, ErrorKind::TrustReloaded);
+    replace_atomically(next_ca, read_all(pki.both_ca_file));
+    ASSERT_TRUE(next_report(r, ErrorKind::TrustReloaded, before));
+    EXPECT_TRUE(served(r.port(), pki.client(true)));
+    ::unlink(next_ca.c_str());
+    ::rmdir(dir.c_str());
+}
+
 TEST(Reload, WatchedFileChangedByAKubernetesSymlinkSwap) {
     Rotation pki;
     // secret/ca.crt -> ..data/ca.crt, ..data -> ..2026_01_01, as a mounted Kubernetes secret.

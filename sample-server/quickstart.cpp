@@ -1,18 +1,10 @@
 // The README quickstart, built so that it keeps compiling.
 
 #include <cstdio>
-#include <signal.h>
 
 #include <imcb/imcb.h>
 
 int main() {
-    // Block the stop signals first, so the receiver's threads never take them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
     imcb::ReceiverOptions options;
     options.host = "0.0.0.0";
     options.port = 8443;
@@ -47,10 +39,8 @@ int main() {
                          report.message.c_str());
         });
 
-        receiver.start();  // serves on background threads; throws if the port is taken
-        int sig = 0;
-        sigwait(&stop_signals, &sig);
-        receiver.stop();
+        // Serves on background threads until SIGINT or SIGTERM; SIGHUP reloads the certificates.
+        receiver.run_until_signal();  // throws if the port is taken
     } catch (const imcb::ConfigError& e) {
         std::fprintf(stderr, "%s\n", e.what());
         return 1;

@@ -17,6 +17,7 @@
 
 #include "http1.h"
 #include "imcb/errors.h"
+#include "threads.h"
 
 namespace imcb::detail {
 namespace {
@@ -135,7 +136,7 @@ std::uint16_t AdminServer::start() {
     }
     listen_fd_ = fd;
     try {
-        thread_ = std::thread([this] { loop(); });
+        thread_ = start_thread([this] { loop(); });
     } catch (const std::system_error& e) {
         ::close(listen_fd_);
         ::close(wake_fd_);

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "imcb/errors.h"
+#include "threads.h"
 
 namespace imcb::detail {
 namespace {
@@ -90,7 +91,7 @@ void Deliverer::start(std::vector<JournalEvent> pending) {
         }
         stopping_ = false;
     }
-    thread_ = std::thread([this] { loop(); });
+    thread_ = start_thread([this] { loop(); });
 }
 
 void Deliverer::stop() {

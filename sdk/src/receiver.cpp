@@ -1,5 +1,8 @@
 #include "imcb/receiver.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -299,6 +302,33 @@ std::uint16_t Receiver::start() {
     }
     m.report_expiring();
     return port;
+}
+
+int Receiver::run_until_signal() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (const int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, sig);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before start(): no thread takes them then
+    if (!impl_->started) start();
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&signals, &sig) != 0) continue;
+        if (sig != SIGHUP) {
+            stop();
+            return sig;
+        }
+        try {
+            reload();
+        } catch (const std::exception& e) {
+            impl_->reporter.report(ErrorKind::ReloadFailed,
+                                   std::string("SIGHUP: reload refused, the last good state stays in force: ") +
+                                       e.what());
+            continue;
+        }
+        impl_->reporter.report(ErrorKind::TrustReloaded,
+                               "SIGHUP: the trust material, callback tokens and allow_sources are "
+                               "reloaded and in force for new connections");
+    }
 }
 
 void Receiver::stop() noexcept {

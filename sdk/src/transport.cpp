@@ -22,6 +22,7 @@
 
 #include "imcb/errors.h"
 #include "handshake_reason.h"
+#include "threads.h"
 
 namespace imcb::detail {
 namespace {
@@ -45,7 +46,7 @@ std::int64_t to_ms(Clock::time_point t) {
 }
 
 std::thread start_thread(const TransportOptions& options, std::function<void()> body) {
-    return options.start_thread ? options.start_thread(std::move(body)) : std::thread(std::move(body));
+    return options.start_thread ? options.start_thread(std::move(body)) : detail::start_thread(std::move(body));
 }
 
 std::string endpoint(const std::string& ip, int port) {

@@ -20,6 +20,7 @@
 
 #include "imcb/errors.h"
 #include "openssl_ptr.h"
+#include "threads.h"
 
 namespace imcb::detail {
 namespace {
@@ -189,7 +190,7 @@ void FileWatcher::start() {
                               ": raise the open-file limit (ulimit -n)");
     }
     try {
-        thread_ = std::thread([this] { run(); });
+        thread_ = start_thread([this] { run(); });
     } catch (const std::system_error& e) {
         throw ConfigError(ErrorCode::StartFailed,
                           std::string("tls.watch: cannot start the watcher thread: ") + e.what());

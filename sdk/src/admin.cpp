@@ -136,7 +136,7 @@ std::uint16_t AdminServer::start() {
     }
     listen_fd_ = fd;
     try {
-        thread_ = start_thread([this] { loop(); });
+        thread_ = start_thread("imcb-admin", [this] { loop(); });
     } catch (const std::system_error& e) {
         ::close(listen_fd_);
         ::close(wake_fd_);

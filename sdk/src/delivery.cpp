@@ -91,7 +91,7 @@ void Deliverer::start(std::vector<JournalEvent> pending) {
         }
         stopping_ = false;
     }
-    thread_ = start_thread([this] { loop(); });
+    thread_ = start_thread("imcb-delivery", [this] { loop(); });
 }
 
 void Deliverer::stop() {

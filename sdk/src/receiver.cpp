@@ -308,11 +308,28 @@ int Receiver::run_until_signal() {
     sigset_t signals;
     sigemptyset(&signals);
     for (const int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, sig);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before start(): no thread takes them then
-    if (!impl_->started) start();
+    sigset_t before;
+    pthread_sigmask(SIG_BLOCK, &signals, &before);  // before start(): no thread takes them then
+    if (!impl_->started) {
+        try {
+            start();
+        } catch (...) {
+            pthread_sigmask(SIG_SETMASK, &before, nullptr);  // not waiting: Ctrl-C works again
+            throw;
+        }
+    }
+    // Woken at least this often to notice a stop() requested elsewhere (from a handler, say),
+    // which only this thread can complete.
+    const timespec tick{0, 200 * 1000 * 1000};
     for (;;) {
-        int sig = 0;
-        if (sigwait(&signals, &sig) != 0) continue;
+        const int sig = sigtimedwait(&signals, nullptr, &tick);
+        if (sig < 0) {
+            if (!impl_->serving) {
+                stop();
+                return 0;
+            }
+            continue;  // EAGAIN (the tick) or EINTR
+        }
         if (sig != SIGHUP) {
             stop();
             return sig;

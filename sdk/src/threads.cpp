@@ -23,16 +23,19 @@ class MaskGuard {
 sigset_t asynchronous_signals() {
     sigset_t set;
     sigfillset(&set);
-    for (const int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS}) sigdelset(&set, fault);
+    for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGPROF}) sigdelset(&set, sig);
     return set;
 }
 
 }  // namespace
 
-std::thread start_thread(std::function<void()> body) {
+std::thread start_thread(const char* name, std::function<void()> body) {
     static const sigset_t blocked = asynchronous_signals();
     const MaskGuard guard(blocked);  // a new thread inherits its creator's mask
-    return std::thread(std::move(body));
+    return std::thread([name, body = std::move(body)] {
+        pthread_setname_np(pthread_self(), name);  // a name too long is refused, and harmless
+        body();
+    });
 }
 
 }  // namespace imcb::detail

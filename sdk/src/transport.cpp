@@ -45,8 +45,8 @@ std::int64_t to_ms(Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-std::thread start_thread(const TransportOptions& options, std::function<void()> body) {
-    return options.start_thread ? options.start_thread(std::move(body)) : detail::start_thread(std::move(body));
+std::thread start_thread(const TransportOptions& options, const char* name, std::function<void()> body) {
+    return options.start_thread ? options.start_thread(std::move(body)) : detail::start_thread(name, std::move(body));
 }
 
 std::string endpoint(const std::string& ip, int port) {
@@ -305,7 +305,7 @@ std::uint16_t Transport::start() {
     std::string no_thread = workers == 0 ? "no worker thread could be started" : "";
     if (no_thread.empty()) {
         try {
-            housekeeper_ = start_thread(options_, [this] { housekeeping_loop(); });
+            housekeeper_ = start_thread(options_, "imcb-housekeep", [this] { housekeeping_loop(); });
         } catch (const std::system_error& e) {
             no_thread = std::string("the housekeeping thread could not be started: ") + e.what();
         }
@@ -428,7 +428,7 @@ bool Transport::spawn_worker() {
         std::lock_guard<std::mutex> lock(threads_mu_);
         if (stopping_ || live_workers_ >= std::max<std::size_t>(1, options_.max_threads)) return true;
         try {
-            std::thread t = start_thread(options_, [this] { worker_loop(); });
+            std::thread t = start_thread(options_, "imcb-worker", [this] { worker_loop(); });
             ++live_workers_;
             counters_.worker_threads = live_workers_;
             const auto id = t.get_id();

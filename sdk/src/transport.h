@@ -59,8 +59,9 @@ struct TransportOptions {
     std::function<std::shared_ptr<const SourceFilter>()> sources;
     /// How long stop() lets requests in flight finish before it closes their connections.
     std::chrono::milliseconds shutdown_timeout{5000};
-    /// Starts the transport's threads (workers, then the housekeeper); empty: std::thread. Tests
-    /// replace it to make thread creation fail the way std::thread does (std::system_error).
+    /// Starts the transport's threads (workers, then the housekeeper); empty: detail::start_thread
+    /// (signals blocked, named). Tests replace it to make thread creation fail the way std::thread
+    /// does (std::system_error).
     std::function<std::thread(std::function<void()>)> start_thread;
 };
 

@@ -190,7 +190,7 @@ void FileWatcher::start() {
                               ": raise the open-file limit (ulimit -n)");
     }
     try {
-        thread_ = start_thread([this] { run(); });
+        thread_ = start_thread("imcb-watcher", [this] { run(); });
     } catch (const std::system_error& e) {
         throw ConfigError(ErrorCode::StartFailed,
                           std::string("tls.watch: cannot start the watcher thread: ") + e.what());

@@ -149,11 +149,12 @@ class Receiver {
     /// Runs the receiver until a stop signal: start()s it unless it is started, then waits for
     /// SIGINT or SIGTERM, stop()s and returns that signal's number. SIGHUP reloads (reload(); the
     /// outcome is reported to on_error as TrustReloaded or ReloadFailed, and the last good state
-    /// stays in force on failure) and goes on waiting. The three signals are blocked in the
-    /// calling thread, and stay blocked; the receiver's own threads block every asynchronous
+    /// stays in force on failure) and goes on waiting. A stop() requested elsewhere (from a
+    /// handler, say) is completed here, and then it returns 0. The three signals are blocked in
+    /// the calling thread, and stay blocked; the receiver's own threads block every asynchronous
     /// signal. Call it from main() before starting threads of your own, or block the three
-    /// signals in those too, so that none of them takes a signal meant for this wait. Throws
-    /// what start() throws.
+    /// signals in those too, so that none of them takes a signal meant for this wait. Throws what
+    /// start() throws (and then leaves the calling thread's signal mask as it was).
     int run_until_signal();
 
     /// Reloads the trust material (the whole tls part: the server certificate and key, the vendor

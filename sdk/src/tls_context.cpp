@@ -360,22 +360,6 @@ bool has_crl_for(X509_STORE_CTX* store, X509& cert, int depth) {
     return found;
 }
 
-bool crl_stage_error(int err) {
-    switch (err) {
-        case X509_V_ERR_UNABLE_TO_GET_CRL:
-        case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
-        case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
-        case X509_V_ERR_CRL_SIGNATURE_FAILURE:
-        case X509_V_ERR_CRL_NOT_YET_VALID:
-        case X509_V_ERR_CRL_HAS_EXPIRED:
-        case X509_V_ERR_DIFFERENT_CRL_SCOPE:
-        case X509_V_ERR_CRL_PATH_VALIDATION_ERROR:
-        case X509_V_ERR_KEYUSAGE_NO_CRL_SIGN:
-        case X509_V_ERR_CERT_REVOKED: return true;
-        default: return false;
-    }
-}
-
 int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
     auto* ssl = static_cast<SSL*>(
         X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
@@ -388,8 +372,10 @@ int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
         // Revocation is checked against the CRLs that are configured (docs/certificates.md): a
         // certificate whose issuer has no CRL in tls.crl is not checked, and does not fail.
         // OpenSSL picks CRLs by issuer name: for a CA re-keyed under the same name, a CRL of the
-        // other key fails in one of these ways, and is not this certificate's CRL.
-        if (crl_stage_error(err) && cert != nullptr && !has_crl_for(store, *cert, depth)) {
+        // other key fails with one of the errors classified as revocation, and is not this
+        // certificate's CRL.
+        if (classify_verify_error(err) == HandshakeFailure::Revoked && cert != nullptr &&
+            !has_crl_for(store, *cert, depth)) {
             X509_STORE_CTX_set_error(store, X509_V_OK);
             return 1;
         }

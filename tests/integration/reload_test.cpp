@@ -93,12 +93,6 @@ bool served_on(TlsClient& c) {
     return res.has_value() && res->status == 200;
 }
 
-std::size_t reports_of(const RunningReceiver& r, ErrorKind kind) {
-    const auto all = r.reports();
-    return static_cast<std::size_t>(
-        std::count_if(all.begin(), all.end(), [kind](const ErrorReport& e) { return e.kind == kind; }));
-}
-
 bool report_mentions(const RunningReceiver& r, ErrorKind kind, const std::string& text) {
     const auto all = r.reports();
     return std::any_of(all.begin(), all.end(), [&](const ErrorReport& e) {
@@ -108,7 +102,7 @@ bool report_mentions(const RunningReceiver& r, ErrorKind kind, const std::string
 
 // Waits for the next report of `kind` after `seen` of them.
 bool next_report(const RunningReceiver& r, ErrorKind kind, std::size_t seen) {
-    return eventually([&] { return reports_of(r, kind) > seen; });
+    return eventually([&] { return r.report_count(kind) > seen; });
 }
 
 std::string version_name(const ::testing::TestParamInfo<int>& p) {
@@ -304,7 +298,7 @@ TEST(Reload, WatchedFileReplacedByAnAtomicRename) {
     Rotation pki;
     RunningReceiver r(pki.options(true));
     ASSERT_TRUE(served(r.port(), pki.client(false)));
-    const std::size_t before = reports_of(r, ErrorKind::TrustReloaded);
+    const std::size_t before = r.report_count(ErrorKind::TrustReloaded);
     replace_atomically(pki.live_ca_file, read_all(pki.both_ca_file));
     ASSERT_TRUE(next_report(r, ErrorKind::TrustReloaded, before));
     EXPECT_TRUE(served(r.port(), pki.client(true)));
@@ -330,7 +324,7 @@ TEST(Reload, AfterAnSdkReloadNamingAnotherFileThatFileIsWatched) {
     EXPECT_TRUE(r.receiver().options().tls.watch);  // not reloadable: as it was at start
     ASSERT_TRUE(served(r.port(), pki.client(false)));
 
-    const std::size_t before = reports_of(r, ErrorKind::TrustReloaded);
+    const std::size_t before = r.report_count(ErrorKind::TrustReloaded);
     replace_atomically(next_ca, read_all(pki.both_ca_file));
     ASSERT_TRUE(next_report(r, ErrorKind::TrustReloaded, before));
     EXPECT_TRUE(served(r.port(), pki.client(true)));
@@ -357,7 +351,7 @@ TEST(Reload, WatchedFileChangedByAKubernetesSymlinkSwap) {
     ASSERT_EQ(::mkdir((secret + "/..2026_02_01").c_str(), 0700), 0);
     write_file(secret + "/..2026_02_01/ca.crt", read_all(pki.new_ca_file));
     ASSERT_EQ(::symlink("..2026_02_01", (secret + "/..data_tmp").c_str()), 0);
-    const std::size_t before = reports_of(r, ErrorKind::TrustReloaded);
+    const std::size_t before = r.report_count(ErrorKind::TrustReloaded);
     ASSERT_EQ(std::rename((secret + "/..data_tmp").c_str(), (secret + "/..data").c_str()), 0);
     std::remove((secret + "/..2026_01_01/ca.crt").c_str());
     ::rmdir((secret + "/..2026_01_01").c_str());
@@ -409,7 +403,7 @@ TEST(Reload, AHalfWrittenCertificateKeepsTheLastGoodOneAndTheNextWriteIsPickedUp
     EXPECT_TRUE(report_mentions(r, ErrorKind::ReloadFailed, files.cert));
     EXPECT_TRUE(report_mentions(r, ErrorKind::ReloadFailed, "last good"));
     EXPECT_TRUE(served(r.port(), trusting("public-ca.crt")));  // the old chain still serves
-    EXPECT_EQ(reports_of(r, ErrorKind::TrustReloaded), 0u);
+    EXPECT_EQ(r.report_count(ErrorKind::TrustReloaded), 0u);
 
     // The whole file now, and its key: picked up.
     replace_atomically(files.key, read_all(pki("server-vendor.key")));
@@ -460,10 +454,10 @@ TEST(Reload, ExpiringCertificatesAreReportedOnReload) {
     EXPECT_FALSE(report_mentions(r, ErrorKind::CertificateExpiring, "imcb Test Old Vendor CA"));
 
     // The warning threshold is the operator's: 1 day and nothing is reported any more.
-    const std::size_t before = reports_of(r, ErrorKind::CertificateExpiring);
+    const std::size_t before = r.report_count(ErrorKind::CertificateExpiring);
     next.tls.expiry_warning = std::chrono::hours(24);
     r.receiver().reload(next);
-    EXPECT_EQ(reports_of(r, ErrorKind::CertificateExpiring), before);
+    EXPECT_EQ(r.report_count(ErrorKind::CertificateExpiring), before);
 }
 
 // ------------------------------------------------------------------ imcb-server

@@ -103,12 +103,6 @@ class Runner {
     std::thread thread_;
 };
 
-std::size_t reports_of(const RunningReceiver& r, ErrorKind kind) {
-    std::size_t n = 0;
-    for (const auto& e : r.reports()) n += e.kind == kind ? 1 : 0;
-    return n;
-}
-
 TEST(Signals, TheSdksThreadsBlockEveryAsynchronousSignal) {
     const StopSignals unblocked(SIG_UNBLOCK);  // the SDK's threads must not inherit from here
     ReceiverOptions o = dev_options();
@@ -135,9 +129,9 @@ TEST(Signals, RunUntilSignalReloadsOnSighupAndStopsOnSigterm) {
     RunningReceiver r(dev_options());
     Runner runner(r.receiver());
 
-    const std::size_t before = reports_of(r, ErrorKind::TrustReloaded);
+    const std::size_t before = r.report_count(ErrorKind::TrustReloaded);
     EXPECT_EQ(::kill(::getpid(), SIGHUP), 0);
-    EXPECT_TRUE(eventually([&] { return reports_of(r, ErrorKind::TrustReloaded) > before; }));
+    EXPECT_TRUE(eventually([&] { return r.report_count(ErrorKind::TrustReloaded) > before; }));
     EXPECT_EQ(r.receiver().metrics().reloads_ok, 1u);
     TlsClient client(r.port(), vendor_client());
     EXPECT_TRUE(client.connect());  // still serving
@@ -156,7 +150,7 @@ TEST(Signals, ARefusedReloadOnSighupIsReportedAndTheReceiverGoesOn) {
     });
     Runner runner(r.receiver());
     EXPECT_EQ(::kill(::getpid(), SIGHUP), 0);
-    EXPECT_TRUE(eventually([&] { return reports_of(r, ErrorKind::ReloadFailed) > 0; }));
+    EXPECT_TRUE(eventually([&] { return r.report_count(ErrorKind::ReloadFailed) > 0; }));
     bool named = false;
     for (const auto& e : r.reports()) named |= e.message.find("config.json: unreadable") != std::string::npos;
     EXPECT_TRUE(named);

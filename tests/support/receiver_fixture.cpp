@@ -57,10 +57,13 @@ std::vector<ErrorReport> RunningReceiver::reports() const {
 
 bool RunningReceiver::has_report(ErrorKind kind) const {
     // Reports are made on the server's threads, possibly just after the client saw the outcome.
-    return eventually([&] {
-        const auto all = reports();
-        return std::any_of(all.begin(), all.end(), [kind](const ErrorReport& r) { return r.kind == kind; });
-    });
+    return eventually([&] { return report_count(kind) > 0; });
+}
+
+std::size_t RunningReceiver::report_count(ErrorKind kind) const {
+    const auto all = reports();
+    return static_cast<std::size_t>(
+        std::count_if(all.begin(), all.end(), [kind](const ErrorReport& r) { return r.kind == kind; }));
 }
 
 }  // namespace imcb::test

@@ -39,6 +39,8 @@ class RunningReceiver {
     std::vector<ErrorReport> reports() const;
     /// Whether a report of this kind arrives (waits up to 5 s for it).
     bool has_report(ErrorKind kind) const;
+    /// How many reports of this kind have arrived so far.
+    std::size_t report_count(ErrorKind kind) const;
 
   private:
     std::unique_ptr<Receiver> receiver_;

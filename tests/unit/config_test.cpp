@@ -5,6 +5,7 @@
 #include <fstream>
 #include <functional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -20,6 +21,9 @@ using imcb::config_from_json;
 using imcb::ConfigError;
 using imcb::ErrorCode;
 using imcb::LoadedConfig;
+using imcb::ClientAuth;
+using imcb::CrlExpiry;
+using imcb::ReceiverOptions;
 using imcb::ServerCertMode;
 using nlohmann::json;
 
@@ -119,6 +123,47 @@ TEST(ConfigFromJson, FullDocumentMapsToReceiverOptions) {
               (std::vector<std::string>{
                   "5523227462e411d46bb1651c1dd19051f46d5f86ccd363c686b482330e391328"}));
     EXPECT_TRUE(cfg.extra.is_null());
+}
+
+TEST(ConfigFromJson, OperationsKeysMapToTheirOptions) {
+    json doc = full_doc();
+    doc["callback_token"] = {"old-token", "new-token"};
+    doc["allow_sources"] = {"203.0.113.0/24", "2001:db8::/32"};
+    doc["admin"] = {{"listen", "127.0.0.1:9100"}};
+    doc["timeouts"] = {{"shutdown_ms", 2500}};
+    doc["tls"]["client_auth"] = "none";
+    doc["tls"]["vendor_ca"] = {"old-ca.crt", "new-ca.crt"};
+    doc["tls"]["crl"] = {"vendor.crl", "/etc/imcb/root.crl"};
+    doc["tls"]["crl_expired"] = "refuse";
+    doc["tls"]["ciphers"] = "ECDHE-ECDSA-AES256-GCM-SHA384";
+    doc["tls"]["ciphersuites"] = "TLS_AES_256_GCM_SHA384";
+    doc["tls"]["watch"] = false;
+    doc["tls"]["expiry_warning_days"] = 14;
+    const ReceiverOptions o = config_from_json(doc, kBase).options;
+    EXPECT_EQ(o.callback_tokens, (std::vector<std::string>{"old-token", "new-token"}));
+    EXPECT_EQ(o.allow_sources, (std::vector<std::string>{"203.0.113.0/24", "2001:db8::/32"}));
+    EXPECT_EQ(o.admin_listen, "127.0.0.1:9100");
+    EXPECT_EQ(o.shutdown_timeout, std::chrono::milliseconds(2500));
+    EXPECT_EQ(o.tls.client_auth, ClientAuth::None);
+    EXPECT_EQ(o.tls.vendor_ca_files, (std::vector<std::string>{std::string(kBase) + "/old-ca.crt", std::string(kBase) + "/new-ca.crt"}));
+    EXPECT_EQ(o.tls.crl_files, (std::vector<std::string>{std::string(kBase) + "/vendor.crl", "/etc/imcb/root.crl"}));
+    EXPECT_EQ(o.tls.crl_expired, CrlExpiry::Refuse);
+    EXPECT_EQ(o.tls.ciphers, "ECDHE-ECDSA-AES256-GCM-SHA384");
+    EXPECT_EQ(o.tls.ciphersuites, "TLS_AES_256_GCM_SHA384");
+    EXPECT_FALSE(o.tls.watch);
+    EXPECT_EQ(o.tls.expiry_warning, std::chrono::hours(24 * 14));
+}
+
+TEST(ConfigFromJson, BadOperationsValuesNameTheirKey) {
+    for (const auto& [pointer, value, key] : std::vector<std::tuple<std::string, json, std::string>>{
+             {"/tls/client_auth", "optional", "tls.client_auth"},
+             {"/tls/crl_expired", "ignore", "tls.crl_expired"},
+             {"/tls/expiry_warning_days", -1, "expiry_warning_days"},
+         }) {
+        const Caught c = error_of([&] { (void)config_from_json(with(full_doc(), pointer, value), kBase); });
+        ASSERT_TRUE(c.thrown) << pointer;
+        EXPECT_TRUE(contains(c.message, key)) << c.message;
+    }
 }
 
 TEST(ConfigFromJson, UnsetOptionalKeysKeepDefaults) {

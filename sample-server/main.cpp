@@ -1,7 +1,7 @@
 // imcb-server: receives the vendor's callbacks over mutual TLS, logs each one as a JSON line on
 // stdout, and denies messages that contain a blocked word (a moderation example).
 //
-//   imcb-server --config FILE [--check]
+//   imcb-server --config FILE [--check] | --help | --version
 //
 // SIGINT/SIGTERM stop it cleanly (callbacks in flight finish within timeouts.shutdown_ms, then it
 // exits 0); SIGHUP reloads the trust material, the callback tokens and allow_sources from the config
@@ -132,11 +132,32 @@ struct Demo {
     }
 };
 
+constexpr const char* kHelp =
+    "usage: imcb-server --config FILE [--check]\n"
+    "       imcb-server --help | --version\n"
+    "\n"
+    "Receives Tencent Cloud IM server callbacks over mutual TLS (or, with tls.client_auth \"none\",\n"
+    "authenticated by the callback token alone), logs each one as a JSON line on stdout and denies\n"
+    "C2C and group messages containing one of app.blocked_words.\n"
+    "\n"
+    "options:\n"
+    "  --config FILE  the JSON configuration; its keys are listed in imcb-server(1) and\n"
+    "                 docs/configuration.md. Relative paths in it are relative to FILE's folder.\n"
+    "  --check        validate the configuration and every certificate, key, CA and CRL it names,\n"
+    "                 print a summary and exit (0: the server would start; 1: what to fix)\n"
+    "  --help, -h     print this help and exit\n"
+    "  --version      print the version and exit\n"
+    "\n"
+    "signals:\n"
+    "  SIGHUP           reload the server certificate and key, vendor CAs, CRLs, pins, callback\n"
+    "                   tokens and allow_sources from FILE (systemctl reload imcb-server)\n"
+    "  SIGTERM, SIGINT  stop accepting, let callbacks in flight finish (timeouts.shutdown_ms), exit 0\n"
+    "\n"
+    "exit status: 0 after a stop signal or a passed --check; 1 a configuration or file error (the\n"
+    "message says what to fix); 2 bad arguments\n";
+
 int usage() {
-    std::fprintf(stderr,
-                 "usage: imcb-server --config FILE [--check]\n"
-                 "  --config FILE  JSON configuration (see docs/configuration.md)\n"
-                 "  --check        validate the configuration and certificates, print a summary, exit\n");
+    std::fputs(kHelp, stderr);
     return 2;
 }
 
@@ -152,7 +173,10 @@ int main(int argc, char** argv) {
         } else if (arg == "--check") {
             check_only = true;
         } else if (arg == "--help" || arg == "-h") {
-            usage();
+            std::fputs(kHelp, stdout);
+            return 0;
+        } else if (arg == "--version") {
+            std::printf("imcb-server %d.%d.%d\n", IMCB_VERSION_MAJOR, IMCB_VERSION_MINOR, IMCB_VERSION_PATCH);
             return 0;
         } else {
             std::fprintf(stderr, "imcb-server: unknown argument \"%s\"\n", arg.c_str());

@@ -7,7 +7,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${IMCB_BUILD_DIR:-$root/build}
 
 packages=(g++ cmake ninja-build pkg-config libssl-dev libcpp-httplib-dev nlohmann-json3-dev
-          libgtest-dev libbenchmark-dev prometheus-cpp-dev curl openssl ca-certificates)
+          libgtest-dev libbenchmark-dev prometheus-cpp-dev curl openssl ca-certificates
+          dpkg-dev file systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,10 +2,11 @@
 //   imcb-catalogue > docs/callbacks.md
 
 #include <cstdio>
+#include <string>
 
-#include "imcb/commands.h"
+#include "catalogue_markdown.h"
 
 int main() {
-    const std::string doc = imcb::command_catalogue_markdown();
+    const std::string doc = imcb::tools::catalogue_markdown();
     return std::fwrite(doc.data(), 1, doc.size(), stdout) == doc.size() ? 0 : 1;
 }

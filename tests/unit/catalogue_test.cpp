@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "catalogue_markdown.h"
 #include "imcb/commands.h"
 
 #ifndef IMCB_FIXTURES_DIR
@@ -131,7 +132,7 @@ TEST(Catalogue, EveryFixtureRejectsAMissingRequiredFieldWithItsName) {
 
 TEST(Catalogue, DocsCallbacksMdIsGeneratedFromTheRegistry) {
     const std::string on_disk = read_file(fs::path(IMCB_DOCS_DIR) / "callbacks.md");
-    EXPECT_EQ(on_disk, imcb::command_catalogue_markdown())
+    EXPECT_EQ(on_disk, imcb::tools::catalogue_markdown())
         << "docs/callbacks.md is stale: run build/tools/imcb-catalogue > docs/callbacks.md";
     for (const auto& info : imcb::command_catalogue()) {
         EXPECT_NE(on_disk.find("`" + std::string(info.command) + "`"), std::string::npos)

@@ -13,6 +13,7 @@
 
 #include "imcb/decision.h"
 #include "imcb/events.h"
+#include "imcb/export.h"
 
 namespace imcb {
 
@@ -73,10 +74,8 @@ struct CommandInfo {
 };
 
 /// Every known command, in KnownEvents order.
-const std::vector<CommandInfo>& command_catalogue();
+IMCB_API const std::vector<CommandInfo>& command_catalogue();
 /// The entry for a command name, or nullptr.
-const CommandInfo* find_command(std::string_view command);
-/// docs/callbacks.md: the catalogue as a Markdown document (command, phase, typed event, replies).
-std::string command_catalogue_markdown();
+IMCB_API const CommandInfo* find_command(std::string_view command);
 
 }  // namespace imcb

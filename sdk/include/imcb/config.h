@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "imcb/export.h"
 #include "imcb/options.h"
 
 namespace imcb {
@@ -19,9 +20,9 @@ struct LoadedConfig {
 
 /// Parses a configuration document. Throws ConfigError naming the key, what is wrong and the fix.
 /// Unknown keys are errors (a typo would otherwise silently drop a setting).
-LoadedConfig config_from_json(const nlohmann::json& doc, const std::string& base_dir);
+IMCB_API LoadedConfig config_from_json(const nlohmann::json& doc, const std::string& base_dir);
 
 /// Reads and parses a configuration file.
-LoadedConfig load_config_file(const std::string& path);
+IMCB_API LoadedConfig load_config_file(const std::string& path);
 
 }  // namespace imcb

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "imcb/export.h"
 #include "imcb/options.h"
 
 namespace imcb {
@@ -53,12 +54,12 @@ struct TlsSummary {
 /// Validates the certificate files the options name (readable, PEM, key matches certificate,
 /// validity dates, chain order, vendor CA bundle) and the identity rules. Throws ConfigError
 /// naming the file, what is wrong and how to fix it.
-TlsSummary check_tls(const TlsOptions& tls);
+IMCB_API TlsSummary check_tls(const TlsOptions& tls);
 
 /// A readable multi-line rendering of a summary (used by `imcb-server --check`).
-std::string to_string(const TlsSummary& summary);
+IMCB_API std::string to_string(const TlsSummary& summary);
 
-const char* to_string(ServerCertMode mode) noexcept;
-const char* to_string(ClientAuth mode) noexcept;  ///< "required" or "none"
+IMCB_API const char* to_string(ServerCertMode mode) noexcept;
+IMCB_API const char* to_string(ClientAuth mode) noexcept;  ///< "required" or "none"
 
 }  // namespace imcb

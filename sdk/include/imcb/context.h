@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "imcb/export.h"
+
 namespace imcb {
 
 /// Client platforms, as OptPlatform and StateChange's KickedDevice.Platform name them.
@@ -17,8 +19,8 @@ enum class Platform { RestApi, Web, Android, IOS, Windows, Mac, IPad, Linux, Unk
 /// The platform a value names, compared case-insensitively: State.StateChange writes "IOS" where
 /// every other callback writes "iOS", and some pages write "macOS" for "Mac". "RESTAPI" is a call
 /// through the vendor's REST API; anything else (or nothing) is Platform::Unknown.
-Platform platform_of(std::string_view value) noexcept;
-const char* to_string(Platform platform) noexcept;
+IMCB_API Platform platform_of(std::string_view value) noexcept;
+IMCB_API const char* to_string(Platform platform) noexcept;
 
 /// The verified client certificate of the connection a callback arrived on.
 struct PeerIdentity {
@@ -36,7 +38,7 @@ struct PeerIdentity {
 /// The identity of an event, the same each time the vendor sends it (a retry): C2C messages by
 /// MsgKey, group messages by GroupId and MsgSeq, other events by command, EventTime, the accounts
 /// they name and a digest of the body. Events without any of these are keyed by their whole body.
-std::string event_key(std::string_view command, const nlohmann::json& body);
+IMCB_API std::string event_key(std::string_view command, const nlohmann::json& body);
 
 /// Everything about one callback besides its typed payload. Valid only during the handler call.
 struct CallbackContext {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "imcb/errors.h"
+#include "imcb/export.h"
 
 namespace imcb {
 
@@ -86,7 +87,7 @@ struct DecisionRules {
 
 /// Thrown by Reply<Event> factories when the answer is not one the command accepts (a deny code
 /// outside its documented range, an empty modified MsgBody, ...). The message says what is allowed.
-class DecisionError : public Error {
+class IMCB_API DecisionError : public Error {
   public:
     explicit DecisionError(const std::string& message) : Error(ErrorCode::InvalidDecision, message) {}
 };
@@ -94,7 +95,7 @@ class DecisionError : public Error {
 /// An untyped answer, as raw handlers (Receiver::on_raw / on_unknown) return it. The receiver
 /// checks it against the command's DecisionRules before replying. Typed handlers return
 /// Reply<Event>, which cannot hold an answer the command does not accept.
-class Decision {
+class IMCB_API Decision {
   public:
     enum class Kind { Allow, Deny, Drop, Modify, RefuseMembers, RefuseSubscribers, FriendResults };
 

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "imcb/export.h"
+
 namespace imcb {
 
 enum class ErrorCode {
@@ -23,7 +25,7 @@ enum class ErrorCode {
 
 /// Base of every exception the SDK throws. Request-time problems never throw out of the SDK:
 /// they become replies and ErrorReports (see Receiver::on_error).
-class Error : public std::runtime_error {
+class IMCB_API Error : public std::runtime_error {
   public:
     Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
     ErrorCode code() const noexcept { return code_; }
@@ -34,13 +36,13 @@ class Error : public std::runtime_error {
 
 /// Thrown while building or starting a Receiver: the message names the option or file, says what
 /// is wrong and how to fix it, and includes OpenSSL's reason where there is one.
-class ConfigError : public Error {
+class IMCB_API ConfigError : public Error {
   public:
     using Error::Error;
 };
 
 /// Thrown when a callback body does not decode into its typed event.
-class DecodeError : public Error {
+class IMCB_API DecodeError : public Error {
   public:
     explicit DecodeError(const std::string& message) : Error(ErrorCode::DecodeFailed, message) {}
 };
@@ -70,7 +72,7 @@ enum class ErrorKind {
                           ///< expires within tls.expiry_warning (at start, on reload and daily)
 };
 
-const char* to_string(ErrorKind kind) noexcept;
+IMCB_API const char* to_string(ErrorKind kind) noexcept;
 
 /// The text fields hold no control character and no malformed UTF-8: CR, LF and tab a request
 /// carried appear as \r, \n, \t, other such bytes as \xHH, so a report is always one safe log line.

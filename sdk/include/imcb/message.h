@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "imcb/export.h"
 #include "imcb/schema.h"
 
 namespace imcb {
@@ -187,10 +188,10 @@ struct MsgElement {
     MsgContent typed = UnknownElem{};  ///< content decoded according to type
 
     /// The Text of a TIMTextElem, else empty.
-    std::string text() const;
+    IMCB_API std::string text() const;
 };
-void from_json(const nlohmann::json& j, MsgElement& e);
-void to_json(nlohmann::json& j, const MsgElement& e);
+IMCB_API void from_json(const nlohmann::json& j, MsgElement& e);
+IMCB_API void to_json(nlohmann::json& j, const MsgElement& e);
 
 constexpr auto RelayedMessage::fields() {
     using R = RelayedMessage;

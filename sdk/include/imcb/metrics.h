@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "imcb/export.h"
+
 namespace imcb {
 
 /// Why a TLS handshake (or a connection before it) failed; the label of
@@ -29,7 +31,7 @@ enum class HandshakeFailure {
 };
 constexpr std::size_t kHandshakeFailureCount = 10;
 /// The metric label: "no_certificate", "unknown_ca", ... "other".
-const char* to_string(HandshakeFailure reason) noexcept;
+IMCB_API const char* to_string(HandshakeFailure reason) noexcept;
 
 /// Callbacks answered, by command and outcome (imcb_callbacks_total{command,outcome}).
 /// command: the CallbackCommand when the receiver knows or handles it, "unknown" for others,

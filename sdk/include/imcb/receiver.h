@@ -36,6 +36,7 @@
 #include "imcb/decision.h"
 #include "imcb/errors.h"
 #include "imcb/events.h"
+#include "imcb/export.h"
 #include "imcb/metrics.h"
 #include "imcb/options.h"
 
@@ -89,7 +90,7 @@ Event decode_event(const nlohmann::json& body) {
 }
 }  // namespace detail
 
-class Receiver {
+class IMCB_API Receiver {
   public:
     /// Validates every option and file; throws ConfigError with the fix when something is wrong.
     explicit Receiver(ReceiverOptions options);

@@ -43,6 +43,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "imcb/export.h"
+
 namespace imcb {
 
 /// Before-callbacks (the handler's reply decides the event) and after-callbacks (notifications).
@@ -119,24 +121,24 @@ struct field_traits<Field<C, M, Codec>> {
     using codec = Codec;
 };
 
-std::string quoted(std::string_view key);
+IMCB_API std::string quoted(std::string_view key);
 
 /// Where a value sits: "Key", or "Key"[3] for an element. Rendered only when an error names it.
 struct Label {
     std::string_view key;
     const Label* parent = nullptr;
     std::size_t index = 0;
-    std::string str() const;
+    IMCB_API std::string str() const;
 };
 
-[[noreturn]] void fail_missing(const json& at, std::string_view key);
-[[noreturn]] void fail_type(const json& v, const Label& label, std::string_view expected);
+[[noreturn]] IMCB_API void fail_missing(const json& at, std::string_view key);
+[[noreturn]] IMCB_API void fail_type(const json& v, const Label& label, std::string_view expected);
 /// Re-throws a decode error from inside label with "in <label>: " in front.
-[[noreturn]] void rethrow_within(const Label& label, const json& at);
-std::int64_t read_event_time(const json& v, const Label& label);
+[[noreturn]] IMCB_API void rethrow_within(const Label& label, const json& at);
+IMCB_API std::int64_t read_event_time(const json& v, const Label& label);
 /// The value of a JSON integer that fits the type, or nullopt.
-std::optional<std::int64_t> as_int64(const json& v);
-std::optional<std::uint64_t> as_uint64(const json& v);
+IMCB_API std::optional<std::int64_t> as_int64(const json& v);
+IMCB_API std::optional<std::uint64_t> as_uint64(const json& v);
 
 /// A JSON integer that fits T exactly (no floats, no wrap-around, no negatives for unsigned T).
 template <class T>

@@ -55,6 +55,7 @@ const char* level_of(imcb::ErrorKind kind) {
         case imcb::ErrorKind::TrustReloaded: return "info";
         case imcb::ErrorKind::UnknownCommand:
         case imcb::ErrorKind::CertificateExpiring:
+        case imcb::ErrorKind::ConfigWarning:
         case imcb::ErrorKind::DeadlineMissed: return "warning";
         default: return "error";
     }

@@ -24,6 +24,9 @@ std::string replies_of(const CommandInfo& c) {
         return "`friend_results()`: a ResultItem per requested account, ResultCode 0 (allow) or " +
                code_range(r.result_code_min, r.result_code_max) + " (refuse)";
     }
+    if (r.has_rsp_data) {
+        return "`respond(RspData)` (passed back to the chatbot), `deny()` (ErrorCode 1: nothing passed back)";
+    }
     add("`allow()`");
     add("`deny()` (ErrorCode 1)");
     if (r.custom_code_min != 0) {
@@ -59,9 +62,7 @@ std::string catalogue_markdown() {
             << " | " << c.summary << " |\n";
     }
     out << "\nCommands not listed reach `Receiver::on_unknown` (or a handler registered with\n"
-           "`on_raw`) with their raw body. The vendor's command lists also name\n"
-           "`Chatbot.OnC2CSignalMessage` without documenting its fields or whether it is a before- or\n"
-           "after-callback, so it is left to those handlers.\n";
+           "`on_raw`) with their raw body.\n";
     return out.str();
 }
 

@@ -56,6 +56,13 @@ Decision Decision::friend_results(std::vector<FriendCheckResult> results) {
     return d;
 }
 
+Decision Decision::respond(std::string rsp_data) {
+    Decision d;
+    d.kind_ = Kind::Respond;
+    d.rsp_data_ = std::move(rsp_data);
+    return d;
+}
+
 namespace {
 
 /// Empty when body is a message the vendor accepts: a non-empty array of {"MsgType": string,
@@ -133,6 +140,8 @@ std::string Decision::violation(const DecisionRules& r) const {
                 }
             }
             return {};
+        case Kind::Respond:
+            return r.has_rsp_data ? std::string{} : "this command passes no RspData back";
     }
     return "unknown decision";
 }
@@ -160,6 +169,9 @@ nlohmann::json Decision::to_reply() const {
             j["ResultItem"] = std::move(items);
             break;
         }
+        case Kind::Respond:
+            j["RspData"] = rsp_data_;
+            break;
         default:
             break;
     }

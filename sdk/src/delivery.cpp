@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "context_access.h"
 #include "imcb/errors.h"
 #include "threads.h"
 
@@ -51,7 +52,7 @@ std::string encode_journal_event(const CallbackContext& ctx, const nlohmann::jso
               {"opt_platform", ctx.opt_platform},
               {"content_type", ctx.content_type},
               {"remote_addr", ctx.remote_addr},
-              {"peer", ctx.peer != nullptr ? peer_json(*ctx.peer) : json::object()},
+              {"peer", peer_json(ctx.peer_identity())},
               {"batch_index", ctx.batch_index},
               {"batch_size", ctx.batch_size},
               {"body", event}};
@@ -161,8 +162,8 @@ void Deliverer::deliver(JournalEvent& ev) {
         ctx.request_time = j["request_time"].get<std::int64_t>();
     }
     ctx.remote_addr = j.value("remote_addr", "");
-    ctx.peer = &peer;
-    ctx.body = &j["body"];
+    ContextAccess::set_peer(ctx, peer);
+    ContextAccess::set_body(ctx, j["body"]);
     ctx.batch_index = j.value("batch_index", std::size_t{0});
     ctx.batch_size = j.value("batch_size", std::size_t{1});
 

@@ -21,6 +21,10 @@ const char* to_string(ErrorKind kind) noexcept {
         case ErrorKind::ReloadFailed: return "reload_failed";
         case ErrorKind::TrustReloaded: return "trust_reloaded";
         case ErrorKind::CertificateExpiring: return "certificate_expiring";
+        case ErrorKind::ConfigWarning: return "config_warning";
+        case ErrorKind::WorkerStartFailed: return "worker_start_failed";
+        case ErrorKind::ResourceExhausted: return "resource_exhausted";
+        case ErrorKind::InternalError: return "internal_error";
     }
     return "unknown";
 }

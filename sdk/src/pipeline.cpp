@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "context_access.h"
 #include "dedup.h"
 #include "delivery.h"
 #include "journal.h"
@@ -145,8 +146,8 @@ Response Pipeline::handle(const InboundRequest& in) const {
     ctx.request_time = verdict.request_time;
     ctx.remote_addr = in.remote_addr;
     ctx.request_id = in.request_id;
-    ctx.peer = in.peer.get();
-    ctx.body = &body;
+    if (in.peer) detail::ContextAccess::set_peer(ctx, *in.peer);
+    detail::ContextAccess::set_body(ctx, body);
 
     if (route.handler == nullptr) {
         if (route.info == nullptr) {
@@ -334,7 +335,7 @@ Response Pipeline::dispatch_batch(const nlohmann::json& body, CallbackContext& c
         if (!first_time(ctx.command, event)) continue;
         ++fresh;
         ctx.batch_index = i;
-        ctx.body = &event;
+        detail::ContextAccess::set_body(ctx, event);
         const auto where = "Events[" + std::to_string(i) + "] of " + std::to_string(events->size());
         try {
             (*route.handler)(event, ctx);

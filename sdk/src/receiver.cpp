@@ -119,7 +119,6 @@ void validate(const ReceiverOptions& o) {
     }
 }
 
-std::string metrics_text(const Receiver& receiver);
 
 detail::TransportOptions transport_options(const ReceiverOptions& o) {
     detail::TransportOptions t;
@@ -173,7 +172,16 @@ struct Receiver::Impl {
     std::shared_ptr<const detail::SourceFilter> current_sources() const { return std::atomic_load(&sources); }
     std::vector<std::string> watched_files() const;
     void report_expiring() const;
-    void start_watcher(Receiver& self);
+    void start_watcher();
+    // The bodies of the Receiver functions the background threads also call (the admin
+    // listener, the file watcher): they use only the Impl, which stays put when a Receiver moves.
+    void reload(const ReceiverOptions& next);
+    void reload();
+    bool ready() const;
+    Metrics metrics_snapshot() const;
+    ReceiverStats stats() const;
+    ReceiverOptions options_copy() const;
+    std::string metrics_text() const;  // GET /metrics
 };
 
 Receiver::Receiver(ReceiverOptions options) : impl_(std::make_unique<Impl>()) {
@@ -184,6 +192,16 @@ Receiver::Receiver(ReceiverOptions options) : impl_(std::make_unique<Impl>()) {
 }
 
 Receiver::~Receiver() { stop(); }
+
+Receiver::Receiver(Receiver&& other) noexcept = default;
+
+Receiver& Receiver::operator=(Receiver&& other) noexcept {
+    if (this != &other) {
+        stop();
+        impl_ = std::move(other.impl_);
+    }
+    return *this;
+}
 
 Receiver& Receiver::add_handler(std::string_view command, RawHandler handler) {
     if (impl_->started) {
@@ -271,9 +289,9 @@ std::uint16_t Receiver::start() {
     if (!m.options.admin_listen.empty()) {
         m.admin = std::make_unique<detail::AdminServer>(
             m.options.admin_listen,
-            detail::AdminServer::Handlers{[this] { return metrics_text(*this); }, [this] { return ready(); }});
+            detail::AdminServer::Handlers{[&m] { return m.metrics_text(); }, [&m] { return m.ready(); }});
         m.admin->start();
-        if (!m.admin->warning().empty()) std::fprintf(stderr, "imcb: warning: %s\n", m.admin->warning().c_str());
+        if (!m.admin->warning().empty()) m.reporter.warn(m.admin->warning());
     }
     std::uint16_t port = 0;
     try {
@@ -285,11 +303,9 @@ std::uint16_t Receiver::start() {
     m.serving = true;
     if (m.deliverer) m.deliverer->start(std::move(pending));
     m.started = true;
-    for (const auto& w : m.current_trust()->summary.warnings) {
-        std::fprintf(stderr, "imcb: warning: %s\n", w.c_str());
-    }
+    for (const auto& w : m.current_trust()->summary.warnings) m.reporter.warn(w);
     try {
-        m.start_watcher(*this);
+        m.start_watcher();
     } catch (...) {
         // Not serving half-started: what start() began is stopped, and start() may be retried.
         m.started = false;
@@ -454,7 +470,7 @@ void Receiver::Impl::report_expiring() const {
     }
 }
 
-void Receiver::Impl::start_watcher(Receiver& self) {
+void Receiver::Impl::start_watcher() {
     detail::WatcherTiming timing;
     {
         std::lock_guard<std::mutex> lock(options_mu);
@@ -462,9 +478,9 @@ void Receiver::Impl::start_watcher(Receiver& self) {
     }
     detail::WatcherHooks hooks;
     hooks.files = [this] { return watched_files(); };
-    hooks.changed = [this, &self] {
+    hooks.changed = [this] {
         try {
-            self.reload();
+            reload();
         } catch (const std::exception& e) {
             reporter.report(ErrorKind::ReloadFailed,
                             std::string("reload after a change on disk refused: ") + e.what() +
@@ -484,22 +500,25 @@ void Receiver::Impl::start_watcher(Receiver& self) {
     watcher->start();
 }
 
-void Receiver::reload(const ReceiverOptions& next) {
-    Impl& m = *impl_;
+void Receiver::reload(const ReceiverOptions& next) { impl_->reload(next); }
+
+void Receiver::Impl::reload(const ReceiverOptions& next) {
+    Impl& m = *this;
+    std::vector<std::string> warnings;
     {
         std::lock_guard<std::mutex> lock(m.reload_mu);
-        const ReceiverOptions merged = with_reloadable(options(), next);
-        std::shared_ptr<const detail::SourceFilter> sources;
-        std::shared_ptr<const detail::TrustSnapshot> trust;
+        const ReceiverOptions merged = with_reloadable(options_copy(), next);
+        std::shared_ptr<const detail::SourceFilter> next_sources;
+        std::shared_ptr<const detail::TrustSnapshot> next_trust;
         try {  // everything is validated before anything is swapped
             validate(merged);
-            sources = std::make_shared<const detail::SourceFilter>(merged.allow_sources);
-            trust = detail::make_trust_snapshot(merged.tls, ++m.generation);
+            next_sources = std::make_shared<const detail::SourceFilter>(merged.allow_sources);
+            next_trust = detail::make_trust_snapshot(merged.tls, ++m.generation);
         } catch (...) {
             m.counters.reloads_failed++;
             throw;
         }
-        for (const auto& w : trust->summary.warnings) std::fprintf(stderr, "imcb: warning: %s\n", w.c_str());
+        warnings = next_trust->summary.warnings;
         {
             std::lock_guard<std::mutex> options_lock(m.options_mu);
             const bool watch = m.options.tls.watch;  // set at start, and not reloaded
@@ -511,18 +530,21 @@ void Receiver::reload(const ReceiverOptions& next) {
         // Tokens and sources first: a connection accepted under the new trust (client_auth "none",
         // say) is never checked against the tokens of before.
         if (m.pipeline) m.pipeline->set_tokens(merged.callback_tokens);
-        std::atomic_store(&m.sources, std::move(sources));
-        std::atomic_store(&m.trust, std::move(trust));
+        std::atomic_store(&m.sources, std::move(next_sources));
+        std::atomic_store(&m.trust, std::move(next_trust));
         m.counters.reloads_ok++;
     }
     if (m.watcher) m.watcher->files_changed();  // the reload may name other files
-    if (m.started) m.report_expiring();  // user code: after the lock
+    for (const auto& w : warnings) m.reporter.warn(w);  // user code: after the lock
+    if (m.started) m.report_expiring();
 }
 
-void Receiver::reload() {
-    Impl& m = *impl_;
+void Receiver::reload() { impl_->reload(); }
+
+void Receiver::Impl::reload() {
+    Impl& m = *this;
     if (!m.reload_source) {
-        reload(options());  // the same file names, read again
+        reload(options_copy());  // the same file names, read again
         return;
     }
     ReceiverOptions next;
@@ -539,21 +561,25 @@ void Receiver::reload() {
     }
     reload(next);
 }
-bool Receiver::ready() const {
-    const Impl& m = *impl_;
+bool Receiver::ready() const { return impl_->ready(); }
+
+bool Receiver::Impl::ready() const {
+    const Impl& m = *this;
     if (!m.serving.load() || !m.transport || m.transport->stopping()) return false;
-    const auto trust = m.current_trust();
+    const auto snapshot = m.current_trust();
     const std::int64_t now = detail::tls_now();
-    const auto& chain = trust->summary.server_chain;
+    const auto& chain = snapshot->summary.server_chain;
     if (chain.empty() || !within_dates(chain.front(), now)) return false;
-    const auto& cas = trust->summary.vendor_cas;
+    const auto& cas = snapshot->summary.vendor_cas;
     return cas.empty() || std::any_of(cas.begin(), cas.end(), [now](const auto& c) { return within_dates(c, now); });
 }
 
 std::uint16_t Receiver::admin_port() const { return impl_->admin ? impl_->admin->port() : 0; }
 
-Metrics Receiver::metrics() const {
-    const Impl& m = *impl_;
+Metrics Receiver::metrics() const { return impl_->metrics_snapshot(); }
+
+Metrics Receiver::Impl::metrics_snapshot() const {
+    const Impl& m = *this;
     Metrics out;
     if (m.metrics) {
         out.callbacks = m.metrics->callbacks();
@@ -566,12 +592,12 @@ Metrics Receiver::metrics() const {
     for (std::size_t i = 0; i < kHandshakeFailureCount; ++i) out.handshake_failures[i] = c.handshake_failures[i].load();
     out.reloads_ok = c.reloads_ok.load();
     out.reloads_failed = c.reloads_failed.load();
-    const auto trust = m.current_trust();
-    if (!trust->summary.server_chain.empty()) {
-        const auto& leaf = trust->summary.server_chain.front();
+    const auto snapshot = m.current_trust();
+    if (!snapshot->summary.server_chain.empty()) {
+        const auto& leaf = snapshot->summary.server_chain.front();
         out.certificates.push_back({"server", leaf.subject, leaf.not_after_unix});
     }
-    for (const auto& ca : trust->summary.vendor_cas) {
+    for (const auto& ca : snapshot->summary.vendor_cas) {
         out.certificates.push_back({"vendor_ca", ca.subject, ca.not_after_unix});
     }
     const auto client = c.last_client_certificate();
@@ -582,11 +608,10 @@ Metrics Receiver::metrics() const {
     return out;
 }
 
-namespace {
-
 // GET /metrics: the snapshot and the ReceiverStats figures that matter, in the text format.
-std::string metrics_text(const Receiver& receiver) {
-    const ReceiverStats s = receiver.stats();
+std::string Receiver::Impl::metrics_text() const {
+    const Impl& m = *this;
+    const ReceiverStats s = m.stats();
     detail::ExtraFigures extra;
     extra.requests = s.requests;
     extra.before_deadline_missed = s.before_deadline_missed;
@@ -596,10 +621,9 @@ std::string metrics_text(const Receiver& receiver) {
     extra.duplicates_dropped = s.duplicates_dropped;
     extra.handshakes_completed = s.handshakes_completed;
     extra.connections_refused = s.connections_refused + s.connections_refused_per_ip;
-    return detail::prometheus_text(receiver.metrics(), extra);
+    return detail::prometheus_text(m.metrics_snapshot(), extra);
 }
 
-}  // namespace
 
 void Receiver::reload_tls(const TlsOptions& tls) {
     ReceiverOptions next = options();
@@ -618,16 +642,20 @@ Receiver& Receiver::reload_source(std::function<ReceiverOptions()> source, std::
 
 TlsSummary Receiver::tls_summary() const { return impl_->current_trust()->summary; }
 
-ReceiverStats Receiver::stats() const {
-    ReceiverStats s = impl_->counters.snapshot();
-    s.chain_cache_hits = impl_->current_trust()->verified_chains.hits();
-    if (impl_->deliverer) s.journal_pending = impl_->deliverer->pending();
+ReceiverStats Receiver::stats() const { return impl_->stats(); }
+
+ReceiverStats Receiver::Impl::stats() const {
+    ReceiverStats s = counters.snapshot();
+    s.chain_cache_hits = current_trust()->verified_chains.hits();
+    if (deliverer) s.journal_pending = deliverer->pending();
     return s;
 }
 
-ReceiverOptions Receiver::options() const {
-    std::lock_guard<std::mutex> lock(impl_->options_mu);
-    return impl_->options;
+ReceiverOptions Receiver::options() const { return impl_->options_copy(); }
+
+ReceiverOptions Receiver::Impl::options_copy() const {
+    std::lock_guard<std::mutex> lock(options_mu);
+    return options;
 }
 
 }  // namespace imcb

@@ -169,4 +169,16 @@ void Reporter::report(ErrorKind kind, std::string message, std::string command,
     }
 }
 
+void Reporter::warn(const std::string& message) const noexcept {
+    try {
+        if (handler_) {
+            report(ErrorKind::ConfigWarning, message);
+        } else {
+            std::fprintf(stderr, "imcb: warning: %s\n", escape_control(message).c_str());
+        }
+    } catch (...) {
+        // A reporter must never take the server down.
+    }
+}
+
 }  // namespace imcb::detail

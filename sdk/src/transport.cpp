@@ -440,7 +440,7 @@ bool Transport::spawn_worker() {
     }
     // The thread limit is reached: keep serving with the workers there are. Reported once the
     // lock is released: on_error is the user's code, and it may call stop(), which takes it.
-    reporter_.report(ErrorKind::HandlerFailed, "cannot start another worker thread: " + failure);
+    reporter_.report(ErrorKind::WorkerStartFailed, "cannot start another worker thread: " + failure);
     return false;
 }
 
@@ -610,7 +610,7 @@ void Transport::accept_batch() {
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                reporter_.report(ErrorKind::HandshakeFailed,
+                reporter_.report(ErrorKind::ResourceExhausted,
                                  std::string("accept: ") + std::strerror(errno) +
                                      ": raise the open-file limit (ulimit -n) or lower "
                                      "max_connections");
@@ -695,7 +695,7 @@ void Transport::accept_batch() {
                 std::lock_guard<std::mutex> lock(conns_mu_);
                 release_peer(ip);
             }
-            reporter_.report(ErrorKind::HandshakeFailed, "SSL_new failed: " + openssl_errors());
+            reporter_.report(ErrorKind::ResourceExhausted, "SSL_new failed: " + openssl_errors(), {}, ip + ":" + std::to_string(port));
             continue;
         }
         SSL_set_mode(ssl.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
@@ -779,7 +779,7 @@ void Transport::handle_event(Connection* c) {
         on_event(c);
     } catch (const std::exception& e) {
         // Nothing a client sends may end the process: drop that connection and go on.
-        reporter_.report(ErrorKind::BadRequest, std::string("internal error, connection closed: ") + e.what(),
+        reporter_.report(ErrorKind::InternalError, std::string("internal error, connection closed: ") + e.what(),
                          {}, c->remote_addr_);
         close_connection(c, false);
     }

@@ -105,7 +105,7 @@ Decision before_decision() {
 template <class Event>
 imcb::RawHandler typed_handler() {
     return [](const json& body, const imcb::CallbackContext& ctx) -> Decision {
-        IMCB_FUZZ_CHECK(ctx.peer != nullptr && ctx.body != nullptr, ctx.command);
+        IMCB_FUZZ_CHECK(&ctx.raw() == &body, ctx.command);
         const Event event = imcb::detail::decode_event<Event>(body);
         (void)json(event);
         if constexpr (Event::kPhase == Phase::Before) {

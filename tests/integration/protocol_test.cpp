@@ -595,5 +595,25 @@ TEST(Protocol, TypedContentCallbackDispatchesByTheUrlWithoutABodyCommand) {
     EXPECT_EQ(seen->ctxcb_result, 1);
 }
 
+// Chatbot.OnC2CSignalMessage: the handler's RspData is the reply the vendor passes back.
+TEST(Protocol, AChatbotPassThroughIsAnsweredWithTheHandlersRspData) {
+    RunningReceiver r(dev_options(), [](Receiver& rec) {
+        rec.on<ChatbotOnC2CSignalMessage>([](const ChatbotOnC2CSignalMessage& m, const CallbackContext&) {
+            const json in = json::parse(m.data);
+            return ChatbotOnC2CSignalMessage::Reply::respond(json{{"echo", in.at("msg")}}.dump());
+        });
+    });
+    TlsClient c(r.port(), vendor_client());
+    ASSERT_TRUE(c.connect()) << c.error();
+    const auto res = c.post(callback_target("Chatbot.OnC2CSignalMessage"),
+                            fixture("documented/Chatbot.OnC2CSignalMessage.json"));
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    const json reply = json::parse(res->body);
+    EXPECT_EQ(reply.at("ErrorCode"), 0);
+    EXPECT_EQ(json::parse(reply.at("RspData").get<std::string>()),
+              (json{{"echo", "This is a user-defined passthrough content"}}));
+}
+
 }  // namespace
 }  // namespace imcb::test

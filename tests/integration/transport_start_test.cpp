@@ -8,8 +8,11 @@
 #include <gtest/gtest.h>
 
 #include <dirent.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -90,6 +93,58 @@ TEST(TransportStart, WithoutADescriptorForItsWakeEventStartThrowsAndLeavesNothin
                 "eventfd\\(\\): Too many open files: raise the open-file limit");
 }
 
+// A serving receiver whose process has no descriptor left when a client connects: accept4
+// fails with EMFILE, which is reported as ResourceExhausted (not as a handshake failure), and
+// the connection waits in the backlog until a descriptor is free.
+[[noreturn]] void accept_without_a_descriptor() {
+    ::alarm(60);
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<ErrorReport> reports;
+    Receiver receiver(dev_options());
+    receiver.on_error([&](const ErrorReport& r) {
+        std::lock_guard<std::mutex> lock(mu);
+        reports.push_back(r);
+        cv.notify_all();
+    });
+    const std::uint16_t port = receiver.start();
+    const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);  // before the limit
+    if (client < 0) child_exit(3, "socket failed");
+    const rlimit low{256, 256};
+    if (open_descriptors() >= 250 || ::setrlimit(RLIMIT_NOFILE, &low) != 0) child_exit(3, "setrlimit failed");
+    std::vector<int> filler;
+    for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) filler.push_back(fd);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(client, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) child_exit(3, "connect failed");
+    std::unique_lock<std::mutex> lock(mu);
+    const bool seen = cv.wait_for(lock, std::chrono::seconds(30), [&] {
+        for (const auto& r : reports) {
+            if (r.kind == ErrorKind::ResourceExhausted) return true;
+        }
+        return false;
+    });
+    if (!seen) child_exit(1, "no resource_exhausted report");
+    for (const auto& r : reports) {
+        if (r.kind == ErrorKind::HandshakeFailed) child_exit(1, "reported as a handshake failure: " + r.message);
+    }
+    for (const auto& r : reports) {
+        if (r.kind == ErrorKind::ResourceExhausted) child_exit(0, std::string(to_string(r.kind)) + ": " + r.message);
+    }
+    child_exit(1, "unreachable");
+}
+
+TEST(TransportStart, AcceptWithoutADescriptorIsReportedAsResourceExhausted) {
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "needs a build without AddressSanitizer/UBSan (the plain and TSan runs cover it)";
+#endif
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_EXIT(accept_without_a_descriptor(), ::testing::ExitedWithCode(0),
+                "resource_exhausted: accept: Too many open files: raise the open-file limit");
+}
+
 // A request server that holds its worker until released: a pool whose workers are all blocked.
 class BlockingServer : public detail::RequestServer {
   public:
@@ -161,6 +216,7 @@ struct FailingThreads {
     std::atomic<int> reports{0};
     f.reporter.set_handler([&](const ErrorReport& r) {
         if (r.message.find("cannot start another worker thread") == std::string::npos) return;
+        if (r.kind != ErrorKind::WorkerStartFailed) child_exit(1, "a failed thread start reported as " + std::string(to_string(r.kind)));
         reports++;
         f.transport->stop();
     });

@@ -130,6 +130,13 @@ TEST(Catalogue, EveryFixtureRejectsAMissingRequiredFieldWithItsName) {
     }
 }
 
+TEST(Catalogue, TheReadmeCountsTheTypedCommands) {
+    const std::string readme = read_file(fs::path(IMCB_DOCS_DIR) / ".." / "README.md");
+    const std::string said = std::to_string(imcb::command_catalogue().size()) + " of them";
+    EXPECT_NE(readme.find("struct per documented command, " + said), std::string::npos)
+        << "README.md should say \"" << said << "\"";
+}
+
 TEST(Catalogue, DocsCallbacksMdIsGeneratedFromTheRegistry) {
     const std::string on_disk = read_file(fs::path(IMCB_DOCS_DIR) / "callbacks.md");
     EXPECT_EQ(on_disk, imcb::tools::catalogue_markdown())

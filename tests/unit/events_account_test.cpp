@@ -218,8 +218,12 @@ TEST(AccountEvents, AreKnownCommandsWithTheirPhase) {
     EXPECT_EQ(response->rules.result_code_min, 38000);
     EXPECT_EQ(response->rules.result_code_max, 39000);
 
-    // Named but not described by the vendor: left to the unknown-command handler.
-    EXPECT_EQ(imcb::find_command("Chatbot.OnC2CSignalMessage"), nullptr);
+    // Documented since with its fields and a RspData reply: a before-callback answered with
+    // respond(RspData) or deny().
+    const auto* signal = imcb::find_command("Chatbot.OnC2CSignalMessage");
+    ASSERT_NE(signal, nullptr);
+    EXPECT_EQ(signal->phase, imcb::Phase::Before);
+    EXPECT_TRUE(signal->rules.has_rsp_data);
 }
 
 // ---------------------------------------------------------------- quirks

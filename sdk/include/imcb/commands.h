@@ -29,7 +29,7 @@ struct concat<EventList<A...>, EventList<B...>, Rest...> : concat<EventList<A...
 }  // namespace detail
 
 using KnownEvents = typename detail::concat<StateEvents, SnsEvents, C2CEvents, GroupEvents,
-                                            PushEvents, OfficialAccountEvents>::type;
+                                            PushEvents, OfficialAccountEvents, CallEvents>::type;
 
 template <class Event, class List>
 struct is_known_event;

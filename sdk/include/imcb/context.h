@@ -40,7 +40,20 @@ struct PeerIdentity {
 /// they name and a digest of the body. Events without any of these are keyed by their whole body.
 IMCB_API std::string event_key(std::string_view command, const nlohmann::json& body);
 
-/// Everything about one callback besides its typed payload. Valid only during the handler call.
+namespace detail {
+struct ContextAccess;  // how the SDK fills in the identity and the body
+inline const PeerIdentity& no_peer() {
+    static const PeerIdentity none;
+    return none;
+}
+inline const nlohmann::json& no_body() {
+    static const nlohmann::json none;
+    return none;
+}
+}  // namespace detail
+
+/// Everything about one callback besides its typed payload. Valid only during the handler call,
+/// which sees it const: the identity and the body are reachable only through const accessors.
 struct CallbackContext {
     std::string command;       ///< CallbackCommand from the URL (the dispatch key)
     std::uint64_t sdk_app_id = 0;
@@ -51,10 +64,6 @@ struct CallbackContext {
     std::string remote_addr;   ///< "ip:port" of the TLS peer (the vendor's egress address)
     /// Unique within the process: the same id is on the request's log lines and error reports.
     std::string request_id;
-    /// Never null inside a handler. With tls.client_auth "none", an empty identity (no certificate).
-    const PeerIdentity* peer = nullptr;
-    /// The parsed body, unknown fields included; for batched commands, this event of the batch.
-    const nlohmann::json* body = nullptr;
     std::size_t batch_index = 0;  ///< position of this event in a batch (0 for single events)
     std::size_t batch_size = 1;   ///< events in the batch (1 for single events)
     /// 1 on the first delivery. More when the event comes from the journal again: an earlier
@@ -62,12 +71,20 @@ struct CallbackContext {
     unsigned delivery_attempt = 1;
 
     /// event_key(command, raw()): use it to make a handler idempotent across redeliveries.
-    std::string event_key() const { return imcb::event_key(command, *body); }
+    std::string event_key() const { return imcb::event_key(command, *body_); }
 
-    const PeerIdentity& peer_identity() const { return *peer; }
+    /// The vendor's verified client certificate. With tls.client_auth "none", an empty identity
+    /// (no certificate).
+    const PeerIdentity& peer_identity() const { return *peer_; }
     /// opt_platform as a Platform (Unknown when absent).
     Platform platform() const noexcept { return platform_of(opt_platform); }
-    const nlohmann::json& raw() const { return *body; }
+    /// The parsed body, unknown fields included; for batched commands, this event of the batch.
+    const nlohmann::json& raw() const { return *body_; }
+
+  private:
+    friend struct detail::ContextAccess;
+    const PeerIdentity* peer_ = &detail::no_peer();
+    const nlohmann::json* body_ = &detail::no_body();
 };
 
 }  // namespace imcb

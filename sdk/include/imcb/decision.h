@@ -38,6 +38,7 @@ struct DecisionRules {
     bool has_friend_results = false;  ///< ResultItem per account
     int result_code_min = 0;          ///< non-zero ResultCode range
     int result_code_max = 0;
+    bool has_rsp_data = false;        ///< RspData: content passed back (chatbot pass-through)
 
     /// allow / deny (ErrorCode 1) only.
     static constexpr DecisionRules allow_or_deny() { return {}; }
@@ -61,6 +62,12 @@ struct DecisionRules {
         r.has_friend_results = true;
         r.result_code_min = min;
         r.result_code_max = max;
+        return r;
+    }
+    /// Chatbot pass-through: respond(RspData) or deny() (ErrorCode 1: nothing is passed back).
+    static constexpr DecisionRules pass_through_reply() {
+        DecisionRules r;
+        r.has_rsp_data = true;
         return r;
     }
     constexpr DecisionRules with_silent_drop() const {
@@ -89,7 +96,7 @@ struct DecisionRules {
 /// outside its documented range, an empty modified MsgBody, ...). The message says what is allowed.
 class IMCB_API DecisionError : public Error {
   public:
-    explicit DecisionError(const std::string& message) : Error(ErrorCode::InvalidDecision, message) {}
+    explicit DecisionError(const std::string& message) : Error(message) {}
 };
 
 /// An untyped answer, as raw handlers (Receiver::on_raw / on_unknown) return it. The receiver
@@ -97,7 +104,7 @@ class IMCB_API DecisionError : public Error {
 /// Reply<Event>, which cannot hold an answer the command does not accept.
 class IMCB_API Decision {
   public:
-    enum class Kind { Allow, Deny, Drop, Modify, RefuseMembers, RefuseSubscribers, FriendResults };
+    enum class Kind { Allow, Deny, Drop, Modify, RefuseMembers, RefuseSubscribers, FriendResults, Respond };
 
     static Decision allow();
     /// ErrorCode 1: the vendor refuses the event with its generic error.
@@ -116,6 +123,8 @@ class IMCB_API Decision {
     static Decision refuse_subscribers(std::vector<std::string> accounts);
     /// Friend pre-checks: one answer per requested account.
     static Decision friend_results(std::vector<FriendCheckResult> results);
+    /// Chatbot pass-through: ErrorCode 0 with RspData, which the vendor passes to the chatbot.
+    static Decision respond(std::string rsp_data);
 
     Kind kind() const noexcept { return kind_; }
     int error_code() const noexcept { return error_code_; }
@@ -135,6 +144,7 @@ class IMCB_API Decision {
     std::optional<std::string> cloud_custom_data_;
     std::vector<std::string> refused_;
     std::vector<FriendCheckResult> results_;
+    std::string rsp_data_;
 };
 
 /// The typed answer of a before-callback handler for Event (e.g. Reply<C2CBeforeSendMsg>, also
@@ -149,6 +159,8 @@ class Reply {
     static Reply allow() {
         static_assert(!Event::kRules.has_friend_results,
                       "friend pre-checks are answered per account: use friend_results() with one FriendCheckResult per requested account (the vendor ignores a top-level ErrorCode)");
+        static_assert(!Event::kRules.has_rsp_data,
+                      "a pass-through callback is answered with respond(RspData), or deny() to pass nothing back");
         return Reply(Decision::allow());
     }
     /// ErrorCode 1: the vendor refuses the event with its generic error.
@@ -189,6 +201,12 @@ class Reply {
     static Reply friend_results(std::vector<FriendCheckResult> results) {
         static_assert(Event::kRules.has_friend_results, "this command has no per-account results");
         return checked(Decision::friend_results(std::move(results)));
+    }
+
+    /// Chatbot pass-through: ErrorCode 0 and this RspData, passed back to the chatbot.
+    static Reply respond(std::string rsp_data) {
+        static_assert(Event::kRules.has_rsp_data, "this command passes no RspData back");
+        return checked(Decision::respond(std::move(rsp_data)));
     }
 
     const Decision& decision() const noexcept { return decision_; }

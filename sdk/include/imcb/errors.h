@@ -7,6 +7,8 @@
 
 namespace imcb {
 
+/// Setup errors: why building, starting or reloading a Receiver (or loading a configuration)
+/// failed. Carried by ConfigError; request-time problems are ErrorKind values instead.
 enum class ErrorCode {
     InvalidOption,    ///< an option has a value that cannot work
     FileUnreadable,   ///< a certificate, key or CA file cannot be read
@@ -18,8 +20,6 @@ enum class ErrorCode {
     PortInUse,        ///< the listen address is taken (also by another imcb instance)
     BindFailed,       ///< the listen address cannot be bound for another reason
     AlreadyStarted,   ///< the call is not allowed once the receiver serves
-    DecodeFailed,     ///< a callback body does not have the documented shape
-    InvalidDecision,  ///< a handler built a reply its command does not accept
     StartFailed,      ///< the system refused what serving needs (file descriptors, threads)
 };
 
@@ -27,24 +27,26 @@ enum class ErrorCode {
 /// they become replies and ErrorReports (see Receiver::on_error).
 class IMCB_API Error : public std::runtime_error {
   public:
-    Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+/// Thrown while building, starting or reloading a Receiver, or loading a configuration: the
+/// message names the option (the ReceiverOptions field, or the JSON key when the options came
+/// from a file) or the file, says what is wrong and how to fix it, and includes OpenSSL's reason
+/// where there is one.
+class IMCB_API ConfigError : public Error {
+  public:
+    ConfigError(ErrorCode code, const std::string& message) : Error(message), code_(code) {}
     ErrorCode code() const noexcept { return code_; }
 
   private:
     ErrorCode code_;
 };
 
-/// Thrown while building or starting a Receiver: the message names the option or file, says what
-/// is wrong and how to fix it, and includes OpenSSL's reason where there is one.
-class IMCB_API ConfigError : public Error {
-  public:
-    using Error::Error;
-};
-
 /// Thrown when a callback body does not decode into its typed event.
 class IMCB_API DecodeError : public Error {
   public:
-    explicit DecodeError(const std::string& message) : Error(ErrorCode::DecodeFailed, message) {}
+    explicit DecodeError(const std::string& message) : Error(message) {}
 };
 
 /// What went wrong while serving; delivered to Receiver::on_error, never thrown.
@@ -70,6 +72,15 @@ enum class ErrorKind {
     TrustReloaded,    ///< a watched file changed and the new trust material is in force (notice)
     CertificateExpiring,  ///< a server certificate, vendor CA or the vendor's client certificate
                           ///< expires within tls.expiry_warning (at start, on reload and daily)
+    ConfigWarning,     ///< the configuration works but is risky (no pinned vendor identity, an
+                       ///< admin listener off loopback, a CRL past its next update, SHA-1 or a
+                       ///< short RSA key): at start and on each reload
+    WorkerStartFailed, ///< the system refused another worker thread: serving goes on with the
+                       ///< workers there are (raise the process's thread limit, or threads.max)
+    ResourceExhausted, ///< the process ran out of file descriptors, memory or socket buffers
+                       ///< (EMFILE, ENFILE, ENOMEM, ENOBUFS) accepting or setting up a connection
+    InternalError,     ///< an unexpected exception inside the SDK closed one connection; the
+                       ///< others are served (the message says where: please report it)
 };
 
 IMCB_API const char* to_string(ErrorKind kind) noexcept;

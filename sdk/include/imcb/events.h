@@ -10,6 +10,7 @@
 // - keys the SDK does not know stay in unknown_fields, and to_json writes them back.
 
 #include "imcb/events/c2c.h"
+#include "imcb/events/call.h"
 #include "imcb/events/group.h"
 #include "imcb/events/official_account.h"
 #include "imcb/events/push.h"

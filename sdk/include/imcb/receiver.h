@@ -97,6 +97,10 @@ class IMCB_API Receiver {
     ~Receiver();  ///< stop()s and joins
     Receiver(const Receiver&) = delete;
     Receiver& operator=(const Receiver&) = delete;
+    /// Movable, also while serving (handlers, threads and listeners stay with the moved state).
+    /// A moved-from Receiver may only be destroyed or assigned to; assigning stop()s the target.
+    Receiver(Receiver&& other) noexcept;
+    Receiver& operator=(Receiver&& other) noexcept;
 
     /// Typed handler. Before-events: Reply<Event>(const Event&, const CallbackContext&).
     /// After-events: void(const Event&, const CallbackContext&). Batched commands (Push.*) call

@@ -59,6 +59,10 @@ namespace codec {
 struct Plain {};
 /// A non-negative integer written as a JSON number or as a string of digits.
 struct EventTime {};
+/// An identifier documented as a string that some examples write as a JSON integer (the call
+/// callbacks' User_Account, RoomId): read into std::string (an integer as its decimal digits,
+/// exactly, beyond 2^53 too), written back as a string.
+struct Id {};
 }  // namespace codec
 
 /// One JSON key bound to one member of C.
@@ -174,7 +178,19 @@ void read_value(const json& v, T& out, const Label& label) {
     } else if constexpr (std::is_same_v<T, json>) {
         out = v;
     } else if constexpr (std::is_same_v<T, std::string>) {
-        if (!v.is_string()) fail_type(v, label, "a string");
+        if constexpr (std::is_same_v<Codec, codec::Id>) {
+            if (v.is_number_unsigned()) {
+                out = std::to_string(v.get<std::uint64_t>());
+                return;
+            }
+            if (v.is_number_integer()) {
+                out = std::to_string(v.get<std::int64_t>());
+                return;
+            }
+            if (!v.is_string()) fail_type(v, label, "a string (or an integer)");
+        } else {
+            if (!v.is_string()) fail_type(v, label, "a string");
+        }
         out = v.get_ref<const std::string&>();
     } else if constexpr (std::is_same_v<T, bool>) {
         if (!v.is_boolean()) fail_type(v, label, "true or false");

@@ -663,6 +663,29 @@ struct GroupAfterGroupMsgExtension {
     }
 };
 
+/// Group.CallbackAfterModifyMsg: a group message was edited (by a client or the REST API).
+struct GroupAfterModifyMsg {
+    static constexpr std::string_view kCommand = "Group.CallbackAfterModifyMsg";
+    static constexpr Phase kPhase = Phase::After;
+    static constexpr std::string_view kSummary = "a group message was edited";
+
+    std::string operator_account;          ///< Operator_Account: who edited it
+    std::string group_id;                  ///< GroupId
+    std::optional<std::string> topic_id;   ///< TopicId: the topic, in topic communities ("" or absent otherwise)
+    std::uint32_t msg_seq = 0;             ///< MsgSeq: the message edited
+    std::vector<MsgElement> msg_body;      ///< MsgBody: its new content
+    std::optional<std::int64_t> event_time;  ///< EventTime, ms
+    nlohmann::json unknown_fields;
+
+    static constexpr auto fields() {
+        using E = GroupAfterModifyMsg;
+        return std::make_tuple(field("Operator_Account", &E::operator_account),
+                               field("GroupId", &E::group_id), field("TopicId", &E::topic_id),
+                               field("MsgSeq", &E::msg_seq), field("MsgBody", &E::msg_body),
+                               field<codec::EventTime>("EventTime", &E::event_time));
+    }
+};
+
 /// Bot.OnGroupMessage: a chatbot was mentioned (@) in a group message (not fired by @all).
 struct BotOnGroupMessage : GroupMessage {
     static constexpr std::string_view kCommand = "Bot.OnGroupMessage";
@@ -690,6 +713,7 @@ using GroupEvents =
               GroupOnMemberStateChange, GroupBeforeCreateTopic, GroupAfterCreateTopic,
               GroupAfterTopicDestroyed, GroupAfterTopicInfoChanged, GroupAfterMemberFieldChanged,
               GroupAfterGroupAttrChanged, GroupAfterReadReceipt, GroupAfterChangeGroupOwner,
-              GroupOnDailyGroupQuotaAlarm, GroupAfterGroupMsgExtension, BotOnGroupMessage>;
+              GroupOnDailyGroupQuotaAlarm, GroupAfterGroupMsgExtension, GroupAfterModifyMsg,
+              BotOnGroupMessage>;
 
 }  // namespace imcb

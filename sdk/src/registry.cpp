@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "imcb/decode.h"
+
 namespace imcb {
 namespace {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "imcb/commands.h"
-#include "imcb/receiver.h"
+#include "imcb/handlers.h"
 
 namespace imcb::detail {
 

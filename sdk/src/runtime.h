@@ -12,8 +12,9 @@
 #include <string_view>
 
 #include "imcb/errors.h"
+#include "imcb/handlers.h"
 #include "imcb/metrics.h"
-#include "imcb/receiver.h"
+#include "imcb/stats.h"
 
 namespace imcb::detail {
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "imcb/errors.h"
+#include "option_rules.h"
 
 namespace imcb {
 namespace {
@@ -47,8 +48,12 @@ class Section {
         if (!v->is_string()) fail(name(key), "must be a string");
         return v->get<std::string>();
     }
+    /// An integer within the option's documented limit (option_rules.cpp).
     template <class Int>
-    Int integer(const std::string& key, Int fallback, Int min, Int max) {
+    Int integer(const std::string& key, Int fallback) {
+        const detail::IntLimit& limit = detail::int_limit(name(key));
+        const auto min = limit.min;
+        const auto max = limit.max;
         const json* v = find(key);
         if (v == nullptr) return fallback;
         if (!v->is_number_integer()) fail(name(key), "must be an integer");
@@ -137,6 +142,7 @@ ServerCertFiles cert_files(Section& tls, const std::string& key, const std::stri
 LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
     LoadedConfig out;
     ReceiverOptions& o = out.options;
+    o.config_file = "(JSON)";
     Section root(doc, "");
 
     parse_listen(root.string("listen", "0.0.0.0:8443"), o);
@@ -159,7 +165,7 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
     }
     o.callback_tokens = root.strings("callback_token");
     o.request_time_window = std::chrono::seconds(
-        root.integer<std::int64_t>("request_time_window_s", 60, 1, 3600));
+        root.integer<std::int64_t>("request_time_window_s", 60));
 
     const json* tls_json = root.find("tls");
     if (tls_json == nullptr) fail("tls", "is required: see docs/configuration.md for both modes");
@@ -203,7 +209,7 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
     o.tls.ciphers = tls.string("ciphers", "");
     o.tls.ciphersuites = tls.string("ciphersuites", "");
     o.tls.watch = tls.boolean("watch", true);
-    o.tls.expiry_warning = std::chrono::hours(24 * tls.integer<std::int64_t>("expiry_warning_days", 30, 0, 3650));
+    o.tls.expiry_warning = std::chrono::hours(24 * tls.integer<std::int64_t>("expiry_warning_days", 30));
     if (const json* id = tls.find("vendor_identity")) {
         Section s(*id, "tls.vendor_identity");
         o.tls.vendor_identity.subject_names = s.strings("subject_cn");
@@ -216,7 +222,7 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
     } else if (min != "1.2") {
         fail("tls.min_version", "\"" + min + "\" must be \"1.2\" or \"1.3\" (older versions are not offered)");
     }
-    o.tls.session_lifetime = std::chrono::seconds(tls.integer<std::int64_t>("session_lifetime_s", 3600, 0, 86400));
+    o.tls.session_lifetime = std::chrono::seconds(tls.integer<std::int64_t>("session_lifetime_s", 3600));
     tls.reject_unknown();
 
     o.allow_sources = root.strings("allow_sources");
@@ -227,28 +233,28 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
     }
     if (const json* lim = root.find("limits")) {
         Section s(*lim, "limits");
-        o.max_body_bytes = s.integer<std::size_t>("max_body_bytes", o.max_body_bytes, 1024, 64 << 20);
-        o.max_header_bytes = s.integer<std::size_t>("max_header_bytes", o.max_header_bytes, 1024, 1 << 20);
-        o.max_connections = s.integer<std::size_t>("max_connections", o.max_connections, 1, 1000000);
-        o.max_handshaking = s.integer<std::size_t>("max_handshaking", o.max_handshaking, 1, 1000000);
-        o.max_connections_per_ip = s.integer<std::size_t>("max_connections_per_ip", o.max_connections_per_ip, 1, 1000000);
-        o.listen_backlog = s.integer<int>("listen_backlog", o.listen_backlog, 1, 65535);
+        o.max_body_bytes = s.integer<std::size_t>("max_body_bytes", o.max_body_bytes);
+        o.max_header_bytes = s.integer<std::size_t>("max_header_bytes", o.max_header_bytes);
+        o.max_connections = s.integer<std::size_t>("max_connections", o.max_connections);
+        o.max_handshaking = s.integer<std::size_t>("max_handshaking", o.max_handshaking);
+        o.max_connections_per_ip = s.integer<std::size_t>("max_connections_per_ip", o.max_connections_per_ip);
+        o.listen_backlog = s.integer<int>("listen_backlog", o.listen_backlog);
         s.reject_unknown();
     }
     if (const json* th = root.find("threads")) {
         Section s(*th, "threads");
-        o.min_threads = s.integer<std::size_t>("min", o.min_threads, 1, 4096);
-        o.max_threads = s.integer<std::size_t>("max", o.max_threads, 1, 4096);
+        o.min_threads = s.integer<std::size_t>("min", o.min_threads);
+        o.max_threads = s.integer<std::size_t>("max", o.max_threads);
         s.reject_unknown();
     }
     if (const json* tm = root.find("timeouts")) {
         Section s(*tm, "timeouts");
-        o.handshake_timeout = std::chrono::milliseconds(s.integer<std::int64_t>("handshake_ms", o.handshake_timeout.count(), 100, 600000));
-        o.request_timeout = std::chrono::milliseconds(s.integer<std::int64_t>("request_ms", o.request_timeout.count(), 100, 600000));
-        o.keep_alive_timeout = std::chrono::seconds(s.integer<std::int64_t>("keep_alive_s", o.keep_alive_timeout.count(), 1, 86400));
-        o.keep_alive_max_requests = s.integer<std::size_t>("keep_alive_max_requests", o.keep_alive_max_requests, 1, 100000000);
-        o.before_deadline = std::chrono::milliseconds(s.integer<std::int64_t>("before_deadline_ms", o.before_deadline.count(), 100, 60000));
-        o.shutdown_timeout = std::chrono::milliseconds(s.integer<std::int64_t>("shutdown_ms", o.shutdown_timeout.count(), 0, 600000));
+        o.handshake_timeout = std::chrono::milliseconds(s.integer<std::int64_t>("handshake_ms", o.handshake_timeout.count()));
+        o.request_timeout = std::chrono::milliseconds(s.integer<std::int64_t>("request_ms", o.request_timeout.count()));
+        o.keep_alive_timeout = std::chrono::seconds(s.integer<std::int64_t>("keep_alive_s", o.keep_alive_timeout.count()));
+        o.keep_alive_max_requests = s.integer<std::size_t>("keep_alive_max_requests", o.keep_alive_max_requests);
+        o.before_deadline = std::chrono::milliseconds(s.integer<std::int64_t>("before_deadline_ms", o.before_deadline.count()));
+        o.shutdown_timeout = std::chrono::milliseconds(s.integer<std::int64_t>("shutdown_ms", o.shutdown_timeout.count()));
         s.reject_unknown();
     }
     if (const json* jn = root.find("journal")) {
@@ -263,16 +269,16 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
             j.commands = s.strings("commands");
             if (j.commands.empty()) fail("journal.commands", "is an empty list: give \"after\" or command names");
         }
-        j.max_bytes = s.integer<std::uint64_t>("max_bytes", j.max_bytes, 1 << 20, 1ull << 40);
-        j.max_attempts = s.integer<unsigned>("max_attempts", j.max_attempts, 1, 1000);
+        j.max_bytes = s.integer<std::uint64_t>("max_bytes", j.max_bytes);
+        j.max_attempts = s.integer<unsigned>("max_attempts", j.max_attempts);
         j.retry_backoff = std::chrono::milliseconds(
-            s.integer<std::int64_t>("retry_backoff_ms", j.retry_backoff.count(), 10, 3600000));
+            s.integer<std::int64_t>("retry_backoff_ms", j.retry_backoff.count()));
         s.reject_unknown();
     }
     if (const json* dd = root.find("dedup")) {
         Section s(*dd, "dedup");
-        o.dedup.window = std::chrono::seconds(s.integer<std::int64_t>("window_s", 600, 0, 604800));
-        o.dedup.max_entries = s.integer<std::size_t>("max_entries", o.dedup.max_entries, 1, 100000000);
+        o.dedup.window = std::chrono::seconds(s.integer<std::int64_t>("window_s", 600));
+        o.dedup.max_entries = s.integer<std::size_t>("max_entries", o.dedup.max_entries);
         s.reject_unknown();
     }
     const std::string policy = root.string("before_failure_policy", "allow");
@@ -323,7 +329,9 @@ LoadedConfig load_config_file(const std::string& path) {
     }
     const auto slash = path.rfind('/');
     const std::string base = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
-    return config_from_json(doc, base);
+    LoadedConfig loaded = config_from_json(doc, base);
+    loaded.options.config_file = path;
+    return loaded;
 }
 
 }  // namespace imcb

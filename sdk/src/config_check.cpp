@@ -5,13 +5,15 @@
 
 #include <sstream>
 
+#include "option_rules.h"
 #include "tls_context.h"
 
 namespace imcb {
 
 TlsSummary check_tls(const TlsOptions& tls) {
     // Everything a start would do (the pins, the files, the cipher settings, what OpenSSL accepts).
-    return detail::make_trust_snapshot(tls, 0)->summary;
+    // TlsOptions are built in code: an error names their ReceiverOptions::tls field.
+    return detail::naming_options(false, [&] { return detail::make_trust_snapshot(tls, 0)->summary; });
 }
 
 const char* to_string(ServerCertMode mode) noexcept {

@@ -15,6 +15,7 @@
 #include "delivery.h"
 #include "http_engine.h"
 #include "journal.h"
+#include "option_rules.h"
 #include "metrics_registry.h"
 #include "pipeline.h"
 #include "registry.h"
@@ -28,6 +29,8 @@
 namespace imcb {
 namespace {
 
+// The option rules beyond the numeric limits. Messages begin with the option's JSON key; the
+// Receiver's boundary renames it for options built in code (option_rules.h).
 void validate(const ReceiverOptions& o) {
     const auto bad = [](const std::string& what) {
         throw ConfigError(ErrorCode::InvalidOption, what);
@@ -40,38 +43,11 @@ void validate(const ReceiverOptions& o) {
     if (o.path.find_first_of("?#") != std::string::npos) {
         bad("path \"" + o.path + "\" must not contain a query or fragment");
     }
-    if (o.max_body_bytes < 1024 || o.max_body_bytes > 64 * 1024 * 1024) {
-        bad("max_body_bytes must be between 1024 and 67108864");
+    detail::check_int_limits(o);
+    if (o.max_threads < o.min_threads) {
+        bad("threads: the minimum (" + std::to_string(o.min_threads) + ") exceeds the maximum (" +
+            std::to_string(o.max_threads) + ")");
     }
-    if (o.max_header_bytes < 1024 || o.max_header_bytes > 1024 * 1024) {
-        bad("max_header_bytes must be between 1024 and 1048576");
-    }
-    if (o.max_connections == 0) bad("max_connections must be at least 1");
-    if (o.max_handshaking == 0) {
-        bad("max_handshaking must be at least 1 (connections still in the TLS handshake)");
-    }
-    if (o.max_connections_per_ip == 0) {
-        bad("max_connections_per_ip must be at least 1: give room for the vendor's connection pool "
-            "from one address");
-    }
-    if (o.min_threads == 0 || o.max_threads < o.min_threads) {
-        bad("threads: need 1 <= min_threads <= max_threads");
-    }
-    if (o.listen_backlog < 1) bad("listen_backlog must be at least 1");
-    if (o.handshake_timeout.count() <= 0 || o.request_timeout.count() <= 0 ||
-        o.keep_alive_timeout.count() <= 0) {
-        bad("handshake_timeout, request_timeout and keep_alive_timeout must be positive");
-    }
-    if (o.handshake_timeout > std::chrono::hours(24) || o.request_timeout > std::chrono::hours(24) ||
-        o.keep_alive_timeout > std::chrono::hours(24)) {
-        bad("handshake_timeout, request_timeout and keep_alive_timeout must be at most 24 hours");
-    }
-    if (o.before_deadline < std::chrono::milliseconds(100) || o.before_deadline > std::chrono::minutes(1)) {
-        bad("before_deadline must be between 100 ms and 60000 ms (timeouts.before_deadline_ms; the "
-            "vendor waits 2000 ms for a before-callback's answer, so keep it below that)");
-    }
-    if (o.keep_alive_max_requests == 0) bad("keep_alive_max_requests must be at least 1");
-    if (o.request_time_window.count() <= 0) bad("request_time_window must be positive");
     for (const auto& token : o.callback_tokens) {
         if (token.empty()) bad("callback_token holds an empty token: remove it, or give the token from the console");
         if (token.size() > 1024) bad("callback_token holds a token longer than 1024 characters");
@@ -99,11 +75,6 @@ void validate(const ReceiverOptions& o) {
                 bad("journal.commands holds \"" + c + "\", which is not a command name");
             }
         }
-        if (j.max_bytes < (1u << 20)) bad("journal.max_bytes must be at least 1048576 (1 MiB)");
-        if (j.max_attempts < 1 || j.max_attempts > 1000) bad("journal.max_attempts must be between 1 and 1000");
-        if (j.retry_backoff < std::chrono::milliseconds(10) || j.retry_backoff > std::chrono::hours(1)) {
-            bad("journal.retry_backoff_ms must be between 10 and 3600000");
-        }
     }
     std::string admin_host;
     std::uint16_t admin_port = 0;
@@ -111,13 +82,9 @@ void validate(const ReceiverOptions& o) {
         bad("admin.listen \"" + o.admin_listen + "\" must be \"host:port\", e.g. \"127.0.0.1:9464\" or "
             "\"[::1]:9464\"");
     }
-    if (o.dedup.window.count() < 0 || o.dedup.window > std::chrono::hours(24 * 7)) {
-        bad("dedup.window_s must be between 0 (off) and 604800 (7 days)");
-    }
-    if (o.dedup.window.count() > 0 && (o.dedup.max_entries < 1 || o.dedup.max_entries > 100000000)) {
-        bad("dedup.max_entries must be between 1 and 100000000");
-    }
 }
+
+bool from_file(const ReceiverOptions& o) { return !o.config_file.empty(); }
 
 
 detail::TransportOptions transport_options(const ReceiverOptions& o) {
@@ -173,9 +140,11 @@ struct Receiver::Impl {
     std::vector<std::string> watched_files() const;
     void report_expiring() const;
     void start_watcher();
+    std::uint16_t start();
     // The bodies of the Receiver functions the background threads also call (the admin
     // listener, the file watcher): they use only the Impl, which stays put when a Receiver moves.
     void reload(const ReceiverOptions& next);
+    void reload_checked(const ReceiverOptions& next);
     void reload();
     bool ready() const;
     Metrics metrics_snapshot() const;
@@ -185,10 +154,13 @@ struct Receiver::Impl {
 };
 
 Receiver::Receiver(ReceiverOptions options) : impl_(std::make_unique<Impl>()) {
-    validate(options);
-    impl_->options = std::move(options);
-    std::atomic_store(&impl_->sources, std::make_shared<const detail::SourceFilter>(impl_->options.allow_sources));
-    std::atomic_store(&impl_->trust, detail::make_trust_snapshot(impl_->options.tls, ++impl_->generation));
+    detail::naming_options(from_file(options), [&] {
+        validate(options);
+        impl_->options = std::move(options);
+        std::atomic_store(&impl_->sources,
+                          std::make_shared<const detail::SourceFilter>(impl_->options.allow_sources));
+        std::atomic_store(&impl_->trust, detail::make_trust_snapshot(impl_->options.tls, ++impl_->generation));
+    });
 }
 
 Receiver::~Receiver() { stop(); }
@@ -233,7 +205,11 @@ Receiver& Receiver::on_error(ErrorHandler handler) {
 
 std::uint16_t Receiver::start() {
     if (impl_->started) throw ConfigError(ErrorCode::AlreadyStarted, "Receiver::start() called twice");
-    Impl& m = *impl_;
+    return detail::naming_options(from_file(impl_->options), [this] { return impl_->start(); });
+}
+
+std::uint16_t Receiver::Impl::start() {
+    Impl& m = *this;
     // A start() that failed (the port taken, say) may be retried: release what it opened.
     m.admin.reset();
     m.transport.reset();
@@ -280,10 +256,10 @@ std::uint16_t Receiver::start() {
     m.metrics = std::make_unique<detail::MetricsRegistry>(m.registry.commands());
     m.engine = std::make_unique<detail::HttpEngine>(m.options, *m.pipeline, m.reporter, m.counters,
                                                     m.metrics.get());
-    detail::TransportOptions transport = transport_options(m.options);
-    transport.sources = [&m] { return m.current_sources(); };
+    detail::TransportOptions transport_opts = transport_options(m.options);
+    transport_opts.sources = [&m] { return m.current_sources(); };
     m.transport = std::make_unique<detail::Transport>(
-        std::move(transport), [&m] { return m.current_trust(); }, *m.engine, m.reporter, m.counters);
+        std::move(transport_opts), [&m] { return m.current_trust(); }, *m.engine, m.reporter, m.counters);
     // The admin listener first: a bad admin.listen refuses the start before the callback port
     // is bound, and /readyz answers 503 until the receiver serves.
     if (!m.options.admin_listen.empty()) {
@@ -291,7 +267,7 @@ std::uint16_t Receiver::start() {
             m.options.admin_listen,
             detail::AdminServer::Handlers{[&m] { return m.metrics_text(); }, [&m] { return m.ready(); }});
         m.admin->start();
-        if (!m.admin->warning().empty()) m.reporter.warn(m.admin->warning());
+        if (!m.admin->warning().empty()) m.reporter.warn(detail::name_option(m.admin->warning(), from_file(m.options)));
     }
     std::uint16_t port = 0;
     try {
@@ -303,7 +279,7 @@ std::uint16_t Receiver::start() {
     m.serving = true;
     if (m.deliverer) m.deliverer->start(std::move(pending));
     m.started = true;
-    for (const auto& w : m.current_trust()->summary.warnings) m.reporter.warn(w);
+    for (const auto& w : m.current_trust()->summary.warnings) m.reporter.warn(detail::name_option(w, from_file(m.options)));
     try {
         m.start_watcher();
     } catch (...) {
@@ -503,6 +479,10 @@ void Receiver::Impl::start_watcher() {
 void Receiver::reload(const ReceiverOptions& next) { impl_->reload(next); }
 
 void Receiver::Impl::reload(const ReceiverOptions& next) {
+    detail::naming_options(from_file(next), [&] { reload_checked(next); });
+}
+
+void Receiver::Impl::reload_checked(const ReceiverOptions& next) {
     Impl& m = *this;
     std::vector<std::string> warnings;
     {
@@ -535,7 +515,7 @@ void Receiver::Impl::reload(const ReceiverOptions& next) {
         m.counters.reloads_ok++;
     }
     if (m.watcher) m.watcher->files_changed();  // the reload may name other files
-    for (const auto& w : warnings) m.reporter.warn(w);  // user code: after the lock
+    for (const auto& w : warnings) m.reporter.warn(detail::name_option(w, from_file(next)));  // user code: after the lock
     if (m.started) m.report_expiring();
 }
 

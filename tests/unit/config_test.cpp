@@ -511,4 +511,72 @@ TEST_F(LoadConfigFile, ContentErrorsStillNameTheKey) {
     EXPECT_TRUE(contains(c.message, "\"sdk_app_id\"")) << c.message;
 }
 
+// ------------------------------------------------------------------ naming and limits
+
+// One set of limits for both ways of giving options, and the error names the option the way it
+// was given: the JSON key for a file, the ReceiverOptions field for code.
+TEST_F(LoadConfigFile, AnOptionIsNamedByItsKeyFromAFileAndByItsFieldFromCode) {
+    const std::string path = write("limits.json", with(full_doc(), "/limits/max_connections", 2000000).dump());
+    const Caught file = error_of([&] { (void)imcb::load_config_file(path); });
+    ASSERT_TRUE(file.thrown);
+    EXPECT_TRUE(contains(file.message, "config key \"limits.max_connections\"")) << file.message;
+    EXPECT_TRUE(contains(file.message, "between 1 and 1000000")) << file.message;
+
+    ReceiverOptions o = config_from_json(full_doc(), kBase).options;
+    o.config_file.clear();  // as if built in code
+    o.max_connections = 2000000;  // the same value: refused the same way
+    const Caught code = error_of([&] { imcb::Receiver r(o); });
+    ASSERT_TRUE(code.thrown);
+    EXPECT_TRUE(contains(code.message, "ReceiverOptions::max_connections")) << code.message;
+    EXPECT_TRUE(contains(code.message, "between 1 and 1000000")) << code.message;
+    EXPECT_FALSE(contains(code.message, "limits.")) << code.message;
+}
+
+TEST_F(LoadConfigFile, AFileErrorFoundWhenTheReceiverReadsTheFilesNamesTheKey) {
+    const std::string path = write("files.json", full_doc().dump());  // its certificates do not exist
+    const LoadedConfig cfg = imcb::load_config_file(path);
+    EXPECT_EQ(cfg.options.config_file, path);
+    const Caught file = error_of([&] { imcb::Receiver r(cfg.options); });
+    ASSERT_TRUE(file.thrown);
+    EXPECT_EQ(file.code, ErrorCode::FileUnreadable);
+    EXPECT_TRUE(contains(file.message, "config key \"tls.self_provided.cert\"")) << file.message;
+
+    ReceiverOptions code_options = cfg.options;
+    code_options.config_file.clear();
+    const Caught code = error_of([&] { imcb::Receiver r(code_options); });
+    ASSERT_TRUE(code.thrown);
+    EXPECT_TRUE(contains(code.message, "ReceiverOptions::tls.self_provided.cert_chain_file")) << code.message;
+}
+
+TEST(OptionNames, EveryKeyWithALimitIsChecked) {
+    // A value one past each documented maximum, from code, is refused naming its field.
+    const auto refused = [](const std::function<void(ReceiverOptions&)>& set, const std::string& field) {
+        ReceiverOptions o = config_from_json(full_doc(), kBase).options;
+        o.config_file.clear();
+        set(o);
+        const Caught c = error_of([&] { imcb::Receiver r(o); });
+        EXPECT_TRUE(c.thrown) << field;
+        EXPECT_TRUE(contains(c.message, "ReceiverOptions::" + field + ":")) << c.message;
+    };
+    using namespace std::chrono;
+    refused([](ReceiverOptions& o) { o.max_body_bytes = (64u << 20) + 1; }, "max_body_bytes");
+    refused([](ReceiverOptions& o) { o.max_header_bytes = 512; }, "max_header_bytes");
+    refused([](ReceiverOptions& o) { o.max_handshaking = 0; }, "max_handshaking");
+    refused([](ReceiverOptions& o) { o.listen_backlog = 65536; }, "listen_backlog");
+    refused([](ReceiverOptions& o) { o.max_threads = 5000; }, "max_threads");
+    refused([](ReceiverOptions& o) { o.handshake_timeout = hours(1); }, "handshake_timeout");
+    refused([](ReceiverOptions& o) { o.request_timeout = milliseconds(99); }, "request_timeout");
+    refused([](ReceiverOptions& o) { o.keep_alive_timeout = seconds(0); }, "keep_alive_timeout");
+    refused([](ReceiverOptions& o) { o.before_deadline = milliseconds(60001); }, "before_deadline");
+    refused([](ReceiverOptions& o) { o.shutdown_timeout = milliseconds(-1); }, "shutdown_timeout");
+    refused([](ReceiverOptions& o) { o.request_time_window = seconds(3601); }, "request_time_window");
+    refused([](ReceiverOptions& o) { o.tls.session_lifetime = seconds(86401); }, "tls.session_lifetime");
+    refused([](ReceiverOptions& o) { o.dedup.window = seconds(604801); }, "dedup.window");
+    refused([](ReceiverOptions& o) {
+        o.journal.dir = "/tmp/imcb-unused-journal";
+        o.journal.max_attempts = 0;
+    }, "journal.max_attempts");
+    refused([](ReceiverOptions& o) { o.min_threads = 8; o.max_threads = 4; }, "min_threads and max_threads");
+}
+
 }  // namespace

@@ -212,7 +212,7 @@ TEST(CheckTls, MissingVendorCaIsUnreadable) {
 TEST(CheckTls, EmptyPathIsInvalidOption) {
     TlsOptions t = self_provided();
     t.self_provided.private_key_file.clear();
-    expect_refused(t, ErrorCode::InvalidOption, "tls.self_provided.key");
+    expect_refused(t, ErrorCode::InvalidOption, "ReceiverOptions::tls.self_provided.private_key_file");
 }
 
 TEST(CheckTls, KeyGivenAsCertIsBadPem) {
@@ -225,7 +225,7 @@ TEST(CheckTls, CertGivenAsKeyIsBadPem) {
     TlsOptions t = self_provided();
     t.self_provided.private_key_file = pki("server-self.crt");
     expect_refused(t, ErrorCode::BadPem, pki("server-self.crt"));
-    EXPECT_TRUE(contains(tls_error(t).message, "tls.self_provided.key"));
+    EXPECT_TRUE(contains(tls_error(t).message, "ReceiverOptions::tls.self_provided.private_key_file"));
 }
 
 TEST(CheckTls, KeyOfAnotherCertIsKeyMismatch) {
@@ -342,7 +342,7 @@ TEST(CheckTls, PinWithColonsIsAccepted) {
 TEST(CheckTls, EmptySubjectNameIsInvalidOption) {
     TlsOptions t = self_provided();
     t.vendor_identity.subject_names = {""};
-    expect_refused(t, ErrorCode::InvalidOption, "tls.vendor_identity.subject_cn");
+    expect_refused(t, ErrorCode::InvalidOption, "ReceiverOptions::tls.vendor_identity.subject_names");
 }
 
 // ------------------------------------------------------------------ identity rules
@@ -566,7 +566,7 @@ TEST(CheckTlsCrl, AHalfWrittenFileIsRefusedNamingKeyAndFile) {
         write_all(path, whole.substr(0, whole.size() / 2));
         TlsOptions t = p.options();
         t.crl_files = {path};
-        expect_refused(t, ErrorCode::BadPem, "tls.crl: \"" + path + "\"");
+        expect_refused(t, ErrorCode::BadPem, "ReceiverOptions::tls.crl_files: \"" + path + "\"");
     }
 }
 

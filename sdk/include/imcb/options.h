@@ -141,6 +141,10 @@ struct ReceiverOptions {
     std::chrono::milliseconds shutdown_timeout{5000};
     JournalOptions journal;
     DedupOptions dedup;
+    /// Where these options came from: the configuration file load_config_file read them from
+    /// ("(JSON)" from config_from_json), or empty when they were built in code. ConfigError
+    /// messages name the file's JSON keys when it is set, the ReceiverOptions fields otherwise.
+    std::string config_file;
 };
 
 }  // namespace imcb

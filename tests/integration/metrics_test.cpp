@@ -328,7 +328,7 @@ TEST(Metrics, ANonLoopbackAdminAddressWarnsAtStart) {
     bool named = false;
     for (const auto& report : r.reports()) {
         named = named || (report.kind == ErrorKind::ConfigWarning &&
-                          report.message.find("ReceiverOptions::admin_listen \"0.0.0.0:0\" is not a loopback address") !=
+                          report.message.find("ReceiverOptions::admin_listen: \"0.0.0.0:0\" is not a loopback address") !=
                               std::string::npos);
     }
     EXPECT_TRUE(named);

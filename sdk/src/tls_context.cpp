@@ -536,6 +536,39 @@ void TrustSnapshot::remember_identity(const VerifiedChainCache::Key& leaf,
     identities_[leaf] = std::move(identity);
 }
 
+PeerAdmission TrustSnapshot::admit(SSL& ssl) const {
+    PeerAdmission out;
+    if (client_auth == ClientAuth::None) {
+        out.identity = std::make_shared<const PeerIdentity>();  // no certificate was requested
+        return out;
+    }
+    X509* peer = SSL_get0_peer_certificate(&ssl);
+    VerifiedChainCache::Key leaf{};
+    const bool keyed = peer != nullptr && VerifiedChainCache::key_of(*peer, nullptr, leaf);
+    std::shared_ptr<const PeerIdentity> known = keyed ? known_identity(leaf) : nullptr;
+    if (peer == nullptr) {
+        out.why = "no client certificate";
+        out.failure = HandshakeFailure::NoCertificate;
+    } else if (X509_cmp_current_time(X509_get0_notAfter(peer)) < 0) {
+        out.why = "client certificate outside its validity dates";
+        out.failure = HandshakeFailure::Expired;
+    } else if (X509_cmp_current_time(X509_get0_notBefore(peer)) > 0) {
+        out.why = "client certificate outside its validity dates";
+        out.failure = HandshakeFailure::NotYetValid;
+    } else if (!known) {
+        out.why = rules.mismatch(*peer);
+    }
+    if (!out.why.empty()) return out;
+    if (!known) {
+        known = std::make_shared<const PeerIdentity>(describe_certificate(*peer));
+        if (keyed) remember_identity(leaf, known);
+    }
+    out.newly_seen = std::atomic_exchange(&last_reported_identity, known) != known;
+    out.not_after = unix_time(X509_get0_notAfter(peer));
+    out.identity = std::move(known);
+    return out;
+}
+
 std::string openssl_errors() {
     std::string out;
     while (const unsigned long e = ERR_get_error()) {

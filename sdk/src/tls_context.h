@@ -20,6 +20,16 @@
 
 namespace imcb::detail {
 
+/// What TrustSnapshot::admit decided about the peer of a connection whose handshake completed.
+struct PeerAdmission {
+    std::shared_ptr<const PeerIdentity> identity;  ///< null: refused, for `failure` and `why`
+    HandshakeFailure failure = HandshakeFailure::IdentityMismatch;
+    std::string why;
+    /// The vendor certificate is not the one last seen: its expiry is worth recording.
+    bool newly_seen = false;
+    std::int64_t not_after = 0;  ///< the client certificate's notAfter (Unix time)
+};
+
 struct TrustSnapshot {
     SslCtxPtr ctx;
     IdentityRules rules;
@@ -41,6 +51,11 @@ struct TrustSnapshot {
     std::shared_ptr<const PeerIdentity> known_identity(const VerifiedChainCache::Key& leaf) const;
     void remember_identity(const VerifiedChainCache::Key& leaf,
                            std::shared_ptr<const PeerIdentity> identity) const;
+    /// The certificate policy for an established connection: with client_auth "none" an empty
+    /// identity; otherwise the client certificate must be there, within its dates and match the
+    /// identity rules. Defence in depth: the verify callback (full handshakes) and the ticket
+    /// callback (resumptions) already enforce them; no connection is served without them holding.
+    PeerAdmission admit(SSL& ssl) const;
 
   private:
     mutable std::mutex identities_mu_;

@@ -28,7 +28,6 @@ namespace imcb::detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::size_t kInputChunk = 16 * 1024;
 constexpr int kAcceptBatch = 64;
 constexpr auto kHousekeepingTick = std::chrono::milliseconds(50);
 constexpr auto kLingerTime = std::chrono::milliseconds(500);
@@ -49,11 +48,6 @@ std::thread start_thread(const TransportOptions& options, const char* name, std:
     return options.start_thread ? options.start_thread(std::move(body)) : detail::start_thread(name, std::move(body));
 }
 
-std::string endpoint(const std::string& ip, int port) {
-    return ip.find(':') != std::string::npos ? "[" + ip + "]:" + std::to_string(port)
-                                             : ip + ":" + std::to_string(port);
-}
-
 void describe_sockaddr(const sockaddr_storage& ss, std::string& ip, int& port) {
     char buf[INET6_ADDRSTRLEN] = {};
     if (ss.ss_family == AF_INET) {
@@ -69,137 +63,6 @@ void describe_sockaddr(const sockaddr_storage& ss, std::string& ip, int& port) {
 }
 
 }  // namespace
-
-// ------------------------------------------------------------------ Connection
-
-Connection::Connection(int fd, SslPtr ssl, std::shared_ptr<const TrustSnapshot> trust,
-                       std::string remote_ip, int remote_port)
-    : fd_(fd),
-      ssl_(std::move(ssl)),
-      trust_(std::move(trust)),
-      remote_ip_(std::move(remote_ip)),
-      remote_port_(remote_port),
-      remote_addr_(endpoint(remote_ip_, remote_port_)) {
-    attach_note(ssl_.get(), &note_);
-}
-
-Connection::~Connection() {
-    ssl_.reset();
-    if (fd_ >= 0) ::close(fd_);
-}
-
-Connection::Io Connection::fill() {
-    if (in_pos_ == in_len_) in_pos_ = in_len_ = 0;
-    if (in_.size() < kInputChunk) in_.resize(kInputChunk);
-    if (in_len_ == in_.size()) return Io::Data;  // buffer full: the caller makes room
-    ERR_clear_error();
-    const int n = SSL_read(ssl_.get(), in_.data() + in_len_, static_cast<int>(in_.size() - in_len_));
-    if (n > 0) {
-        in_len_ += static_cast<std::size_t>(n);
-        return Io::Data;
-    }
-    switch (SSL_get_error(ssl_.get(), n)) {
-        case SSL_ERROR_WANT_READ: return Io::WantRead;
-        case SSL_ERROR_WANT_WRITE: return Io::WantWrite;
-        default: ERR_clear_error(); return Io::Closed;
-    }
-}
-
-bool Connection::wait(short events, Clock::time_point deadline) {
-    for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        if (left.count() <= 0) return false;
-        pollfd p{fd_, events, 0};
-        const int r = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 60000)));
-        if (r > 0) return true;
-        if (r < 0 && errno != EINTR) return false;
-    }
-}
-
-void Connection::begin_request(std::chrono::milliseconds timeout) {
-    request_deadline_ = Clock::now() + timeout;
-}
-
-bool Connection::read_more(std::size_t limit) {
-    if (in_pos_ > 0 && in_pos_ == in_len_) in_pos_ = in_len_ = 0;
-    if (in_len_ == in_.size()) {
-        if (in_pos_ > 0) {  // compact: move the unread bytes to the front
-            std::memmove(in_.data(), in_.data() + in_pos_, in_len_ - in_pos_);
-            in_len_ -= in_pos_;
-            in_pos_ = 0;
-        } else if (in_.size() < limit) {
-            in_.resize(std::min(limit, std::max(in_.size() * 2, kInputChunk)));
-        } else {
-            return false;
-        }
-    }
-    for (;;) {
-        switch (fill()) {
-            case Io::Data: return true;
-            case Io::WantRead:
-                if (!wait(POLLIN, request_deadline_)) return false;
-                break;
-            case Io::WantWrite:
-                if (!wait(POLLOUT, request_deadline_)) return false;
-                break;
-            case Io::Closed: return false;
-        }
-    }
-}
-
-bool Connection::flush() {
-    std::size_t off = 0;
-    const auto deadline = std::max(request_deadline_, Clock::now() + std::chrono::seconds(1));
-    while (off < out_.size()) {
-        ERR_clear_error();
-        const int n = SSL_write(ssl_.get(), out_.data() + off, static_cast<int>(out_.size() - off));
-        if (n > 0) {
-            off += static_cast<std::size_t>(n);
-            continue;
-        }
-        const int err = SSL_get_error(ssl_.get(), n);
-        if ((err == SSL_ERROR_WANT_WRITE && wait(POLLOUT, deadline)) ||
-            (err == SSL_ERROR_WANT_READ && wait(POLLIN, deadline))) {
-            continue;
-        }
-        ERR_clear_error();
-        out_.clear();
-        return false;
-    }
-    out_.clear();
-    return true;
-}
-
-bool Rescue::disarm() noexcept {
-    std::int64_t expected = deadline;
-    if (state.compare_exchange_strong(expected, kDisarmed)) return true;
-    // The housekeeper is handing the request over; that takes one epoll_ctl and never blocks.
-    while ((expected = state.load()) == kTaking) std::this_thread::yield();
-    return expected == kFailed;
-}
-
-std::shared_ptr<Rescue> Connection::arm_rescue(std::string reply, std::size_t consumed,
-                                               bool keep_alive, std::string command,
-                                               Clock::time_point deadline) {
-    auto r = std::make_shared<Rescue>(std::move(reply), consumed, keep_alive, std::move(command),
-                                      std::max<std::int64_t>(1, to_ms(deadline)));
-    std::lock_guard<std::mutex> lock(rescue_mu_);
-    rescue_ = r;
-    return r;
-}
-
-void Connection::clear_rescue() {
-    std::lock_guard<std::mutex> lock(rescue_mu_);
-    rescue_.reset();
-}
-
-void Connection::release_idle_buffers() {
-    if (in_pos_ == in_len_) {
-        in_pos_ = in_len_ = 0;
-        std::vector<char>().swap(in_);
-    }
-    if (out_.capacity() > 4096) std::string().swap(out_);
-}
 
 // ------------------------------------------------------------------ Transport
 
@@ -855,43 +718,15 @@ void Transport::handshake_failed(Connection* c, HandshakeFailure reason, std::st
 
 bool Transport::established(Connection* c) {
     const bool resumed = SSL_session_reused(c->ssl_.get()) == 1;
-    if (c->trust_->client_auth == ClientAuth::None) {
-        // No client certificate was requested: an empty identity (never null for a handler).
-        return admit_peer(c, std::make_shared<PeerIdentity>(), resumed);
-    }
-    X509* peer = SSL_get0_peer_certificate(c->ssl_.get());
-    // Defence in depth: the verify callback (full handshakes) and the ticket callback
-    // (resumptions) already enforce the identity rules; a connection is never served without
-    // them holding, and without the certificate being within its dates.
-    VerifiedChainCache::Key leaf{};
-    const bool keyed = peer != nullptr && VerifiedChainCache::key_of(*peer, nullptr, leaf);
-    std::shared_ptr<const PeerIdentity> known = keyed ? c->trust_->known_identity(leaf) : nullptr;
-    std::string why;
-    HandshakeFailure failure = HandshakeFailure::IdentityMismatch;
-    if (peer == nullptr) {
-        why = "no client certificate";
-        failure = HandshakeFailure::NoCertificate;
-    } else if (X509_cmp_current_time(X509_get0_notAfter(peer)) < 0) {
-        why = "client certificate outside its validity dates";
-        failure = HandshakeFailure::Expired;
-    } else if (X509_cmp_current_time(X509_get0_notBefore(peer)) > 0) {
-        why = "client certificate outside its validity dates";
-        failure = HandshakeFailure::NotYetValid;
-    } else if (!known) {
-        why = c->trust_->rules.mismatch(*peer);
-    }
-    if (!why.empty()) {
-        handshake_failed(c, failure, std::move(why), true);
+    PeerAdmission admission = c->trust_->admit(*c->ssl_);
+    if (!admission.identity) {
+        handshake_failed(c, admission.failure, std::move(admission.why), true);
         close_connection(c, false);
         return false;
     }
-    if (!known) {
-        known = std::make_shared<const PeerIdentity>(describe_certificate(*peer));
-        if (keyed) c->trust_->remember_identity(leaf, known);
-    }
-    // For the vendor client certificate's expiry: reported when it is not the one last reported.
-    if (std::atomic_exchange(&c->trust_->last_reported_identity, known) != known) {
-        counters_.saw_client_certificate(known->subject, unix_time(X509_get0_notAfter(peer)));
+    // For the vendor client certificate's expiry: recorded when it is not the one last seen.
+    if (admission.newly_seen) {
+        counters_.saw_client_certificate(admission.identity->subject, admission.not_after);
     }
     if (!c->note_.expired_crl.empty()) {
         if (const auto suppressed = crl_reports_.admit(Throttle::Clock::now())) {
@@ -905,7 +740,7 @@ bool Transport::established(Connection* c) {
                              {}, c->remote_addr_);
         }
     }
-    return admit_peer(c, std::make_shared<PeerIdentity>(*known), resumed);
+    return admit_peer(c, std::make_shared<PeerIdentity>(*admission.identity), resumed);
 }
 
 bool Transport::admit_peer(Connection* c, std::shared_ptr<PeerIdentity> identity, bool resumed) {

@@ -230,10 +230,12 @@ int main(int argc, char** argv) {
             demo.blocked_words = words.get<std::vector<std::string>>();
         }
         for (const auto& info : imcb::command_catalogue()) {
+            // A chatbot pass-through is answered with RspData (empty here), everything else with OK.
+            const bool pass_through = info.rules.has_rsp_data;
             receiver.on_raw(std::string(info.command),
-                            [&demo](const nlohmann::json&, const imcb::CallbackContext& ctx) {
+                            [&demo, pass_through](const nlohmann::json&, const imcb::CallbackContext& ctx) {
                                 demo.log(ctx, "ok");
-                                return imcb::Decision::allow();
+                                return pass_through ? imcb::Decision::respond("") : imcb::Decision::allow();
                             });
         }
         receiver.on<imcb::C2CBeforeSendMsg>(

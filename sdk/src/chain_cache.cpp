@@ -6,17 +6,9 @@
 
 #include <openssl/evp.h>
 
+#include "peer_identity.h"
+
 namespace imcb::detail {
-namespace {
-
-bool to_time_t(const ASN1_TIME* t, std::time_t& out) {
-    std::tm tm{};
-    if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return false;
-    out = timegm(&tm);
-    return true;
-}
-
-}  // namespace
 
 std::size_t VerifiedChainCache::KeyHash::operator()(const Key& k) const noexcept {
     std::size_t h = 0;
@@ -53,11 +45,11 @@ void VerifiedChainCache::insert(const Key& key, STACK_OF(X509) * chain, std::tim
     Entry e{std::numeric_limits<std::time_t>::min(), bound};
     for (int i = 0; i < sk_X509_num(chain); ++i) {
         X509* c = sk_X509_value(chain, i);
-        std::time_t from = 0;
-        std::time_t until = 0;
-        if (!to_time_t(X509_get0_notBefore(c), from) || !to_time_t(X509_get0_notAfter(c), until)) return;
-        e.not_before = std::max(e.not_before, from);
-        e.not_after = std::min(e.not_after, until);
+        std::int64_t from = 0;
+        std::int64_t until = 0;
+        if (!read_unix_time(X509_get0_notBefore(c), from) || !read_unix_time(X509_get0_notAfter(c), until)) return;
+        e.not_before = std::max(e.not_before, static_cast<std::time_t>(from));
+        e.not_after = std::min(e.not_after, static_cast<std::time_t>(until));
     }
     std::lock_guard<std::mutex> lock(mu_);
     if (entries_.size() >= capacity_ && entries_.count(key) == 0) entries_.clear();  // bounded

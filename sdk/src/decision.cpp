@@ -100,6 +100,9 @@ std::string account_list_problem(const std::vector<std::string>& accounts, const
 std::string Decision::violation(const DecisionRules& r) const {
     switch (kind_) {
         case Kind::Allow:
+            if (r.has_rsp_data) {
+                return "this command is answered with respond(RspData), or deny() to pass nothing back";
+            }
             return {};
         case Kind::Deny:
             if (error_code_ == 1) return {};

@@ -1,11 +1,13 @@
 #include "dedup.h"
 
 #include <algorithm>
+#include <iterator>
 #include <vector>
 
 #include <openssl/evp.h>
 
 #include "imcb/context.h"
+#include "hex.h"
 
 namespace imcb {
 namespace {
@@ -16,13 +18,7 @@ std::string sha256_hex(std::string_view text) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-        out += hex[md[i] >> 4];
-        out += hex[md[i] & 15];
-    }
-    return out;
+    return detail::hex_lower(md, len);
 }
 
 std::string scalar(const nlohmann::json& v) {
@@ -69,6 +65,16 @@ std::string event_key(std::string_view command, const nlohmann::json& body) {
         key += "|body=" + sha256_hex(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).substr(0, 32);
     } else {
         return key + "|body=" + sha256_hex(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    // Edits and extension changes name the message they change: a second edit of the same
+    // message is another event, told apart by its time (and the extension version).
+    static constexpr std::string_view kChangesOfAMessage[] = {
+        "C2C.CallbackAfterModifyMsg", "Group.CallbackAfterModifyMsg",
+        "C2C.CallbackAfterC2CMsgExtension", "Group.CallbackAfterGroupMsgExtension"};
+    if (std::find(std::begin(kChangesOfAMessage), std::end(kChangesOfAMessage), command) !=
+        std::end(kChangesOfAMessage)) {
+        if (const auto* t = field("EventTime")) key += "|EventTime=" + scalar(*t);
+        if (const auto* v = field("Seq")) key += "|Seq=" + scalar(*v);
     }
     if (key.size() > kMaxKeyBytes) key = std::string(command) + "|sha256=" + sha256_hex(key);
     return key;

@@ -12,6 +12,7 @@
 #include <prometheus/text_serializer.h>
 
 #include "imcb/commands.h"
+#include "hex.h"
 
 namespace imcb::detail {
 
@@ -105,12 +106,11 @@ std::string next_request_id() {
     }();
     static std::atomic<std::uint64_t> counter{0};
     const std::uint64_t n = counter.fetch_add(1, std::memory_order_relaxed) + 1;
-    static constexpr char kHex[] = "0123456789abcdef";
     std::string id(12, '0');
-    for (int i = 11, shift = 0; i >= 0; --i, shift += 4) id[static_cast<std::size_t>(i)] = kHex[(prefix >> shift) & 0xf];
+    for (int i = 11, shift = 0; i >= 0; --i, shift += 4) id[static_cast<std::size_t>(i)] = kHexDigits[(prefix >> shift) & 0xf];
     id += '-';
     std::string tail;
-    for (std::uint64_t v = n; v != 0; v >>= 4) tail.insert(tail.begin(), kHex[v & 0xf]);
+    for (std::uint64_t v = n; v != 0; v >>= 4) tail.insert(tail.begin(), kHexDigits[v & 0xf]);
     return id + tail;
 }
 

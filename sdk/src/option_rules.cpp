@@ -88,12 +88,12 @@ std::int64_t clamp(std::uint64_t v) {
                : static_cast<std::int64_t>(v);
 }
 
-void check(std::string_view key, std::int64_t value, const char* unit = "") {
+void check(std::string_view key, std::int64_t value, const char* unit = "", const char* why = "") {
     const IntLimit& l = int_limit(key);
     if (value < l.min || value > l.max) {
         throw ConfigError(ErrorCode::InvalidOption,
                           std::string(key) + ": " + std::to_string(value) + unit + " must be between " +
-                              std::to_string(l.min) + " and " + std::to_string(l.max) + unit);
+                              std::to_string(l.min) + " and " + std::to_string(l.max) + unit + why);
     }
 }
 
@@ -123,13 +123,15 @@ const IntLimit& int_limit(std::string_view key) {
 void check_int_limits(const ReceiverOptions& o) {
     using std::chrono::duration_cast;
     check("request_time_window_s", o.request_time_window.count(), " s");
-    check("tls.expiry_warning_days", duration_cast<std::chrono::hours>(o.tls.expiry_warning).count() / 24, " days");
+    const auto warning_hours = duration_cast<std::chrono::hours>(o.tls.expiry_warning).count();
+    check("tls.expiry_warning_days", warning_hours < 0 ? -1 : warning_hours / 24, " days");  // -1 h too
     check("tls.session_lifetime_s", o.tls.session_lifetime.count(), " s");
     check("limits.max_body_bytes", clamp(o.max_body_bytes));
     check("limits.max_header_bytes", clamp(o.max_header_bytes));
     check("limits.max_connections", clamp(o.max_connections));
     check("limits.max_handshaking", clamp(o.max_handshaking));
-    check("limits.max_connections_per_ip", clamp(o.max_connections_per_ip));
+    check("limits.max_connections_per_ip", clamp(o.max_connections_per_ip), "",
+          " (give room for the vendor's connection pool from one address)");
     check("limits.listen_backlog", o.listen_backlog);
     check("threads.min", clamp(o.min_threads));
     check("threads.max", clamp(o.max_threads));
@@ -137,7 +139,8 @@ void check_int_limits(const ReceiverOptions& o) {
     check("timeouts.request_ms", o.request_timeout.count(), " ms");
     check("timeouts.keep_alive_s", o.keep_alive_timeout.count(), " s");
     check("timeouts.keep_alive_max_requests", clamp(o.keep_alive_max_requests));
-    check("timeouts.before_deadline_ms", o.before_deadline.count(), " ms");
+    check("timeouts.before_deadline_ms", o.before_deadline.count(), " ms",
+          " (the vendor waits 2000 ms for a before-callback's answer, so keep it below that)");
     check("timeouts.shutdown_ms", o.shutdown_timeout.count(), " ms");
     if (!o.journal.dir.empty()) {
         check("journal.max_bytes", clamp(o.journal.max_bytes));

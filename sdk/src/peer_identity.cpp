@@ -10,19 +10,10 @@
 
 #include "imcb/errors.h"
 #include "openssl_ptr.h"
+#include "hex.h"
 
 namespace imcb::detail {
 namespace {
-
-std::string hex(const unsigned char* data, std::size_t n) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out(n * 2, '0');
-    for (std::size_t i = 0; i < n; ++i) {
-        out[2 * i] = kDigits[data[i] >> 4];
-        out[2 * i + 1] = kDigits[data[i] & 0xf];
-    }
-    return out;
-}
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
@@ -85,18 +76,30 @@ std::string normalise_pin(const std::string& pin) {
 
 }  // namespace
 
-std::string iso_time(const ASN1_TIME* t) {
+bool read_unix_time(const ASN1_TIME* t, std::int64_t& out) {
     std::tm tm{};
-    if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return {};
+    if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return false;
+    out = static_cast<std::int64_t>(timegm(&tm));
+    return true;
+}
+
+std::string iso_time(std::int64_t unix_seconds) {
+    const std::time_t tt = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
 }
 
+std::string iso_time(const ASN1_TIME* t) {
+    std::int64_t seconds = 0;
+    return read_unix_time(t, seconds) ? iso_time(seconds) : std::string{};
+}
+
 std::int64_t unix_time(const ASN1_TIME* t) {
-    std::tm tm{};
-    if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
-    return static_cast<std::int64_t>(timegm(&tm));
+    std::int64_t seconds = 0;
+    return read_unix_time(t, seconds) ? seconds : 0;
 }
 
 std::string spki_sha256_hex(X509& cert) {
@@ -108,7 +111,7 @@ std::string spki_sha256_hex(X509& cert) {
     const bool ok = EVP_Digest(der, static_cast<std::size_t>(len), md, &md_len, EVP_sha256(),
                                nullptr) == 1;
     OPENSSL_free(der);
-    return ok ? hex(md, md_len) : std::string{};
+    return ok ? hex_lower(md, md_len) : std::string{};
 }
 
 PeerIdentity describe_certificate(X509& cert) {
@@ -125,7 +128,7 @@ PeerIdentity describe_certificate(X509& cert) {
     }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
-    if (X509_digest(&cert, EVP_sha256(), md, &md_len) == 1) id.sha256_fingerprint = hex(md, md_len);
+    if (X509_digest(&cert, EVP_sha256(), md, &md_len) == 1) id.sha256_fingerprint = hex_lower(md, md_len);
     id.spki_sha256 = spki_sha256_hex(cert);
     id.not_after = iso_time(X509_get0_notAfter(&cert));
     return id;

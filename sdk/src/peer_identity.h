@@ -15,9 +15,13 @@ namespace imcb::detail {
 PeerIdentity describe_certificate(X509& cert);
 
 std::string spki_sha256_hex(X509& cert);
-std::string iso_time(const ASN1_TIME* t);
+/// The Unix time of an ASN.1 time; false when it is absent or unreadable.
+bool read_unix_time(const ASN1_TIME* t, std::int64_t& out);
 /// Unix time of an ASN.1 time; 0 when it is absent or unreadable.
 std::int64_t unix_time(const ASN1_TIME* t);
+/// ISO 8601 UTC, e.g. "2027-03-07T14:06:21Z"; empty when the ASN.1 time is unreadable.
+std::string iso_time(const ASN1_TIME* t);
+std::string iso_time(std::int64_t unix_seconds);
 
 /// The vendor identity rules, normalised once (lower-case names and hex).
 class IdentityRules {

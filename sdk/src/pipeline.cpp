@@ -194,22 +194,42 @@ Response Pipeline::handle(const InboundRequest& in) const {
     return decided;
 }
 
+namespace {
+
+struct HandlerError {
+    ErrorKind kind;
+    std::string message;
+};
+
+/// What the exception a handler threw says, in the words both dispatches use. Only inside a catch.
+HandlerError current_handler_error() {
+    try {
+        throw;
+    } catch (const DecodeError& e) {
+        return {ErrorKind::DecodeFailed, e.what()};
+    } catch (const DecisionError& e) {
+        return {ErrorKind::InvalidDecision, e.what()};
+    } catch (const std::exception& e) {
+        return {ErrorKind::HandlerFailed, std::string("handler threw: ") + e.what()};
+    } catch (...) {
+        return {ErrorKind::HandlerFailed, "handler threw a non-standard exception"};
+    }
+}
+
+}  // namespace
+
 std::variant<Decision, Response> Pipeline::run(const RawHandler& handler,
                                                const nlohmann::json& event,
                                                const CallbackContext& ctx, const Route& route,
                                                const InboundRequest& in) const {
     try {
         return handler(event, ctx);
-    } catch (const DecodeError& e) {
-        return reject(400, ErrorKind::DecodeFailed, e.what(), ctx.command, in);
-    } catch (const DecisionError& e) {
-        return failed(route.info, ErrorKind::InvalidDecision, e.what(), ctx.command, in);
-    } catch (const std::exception& e) {
-        return failed(route.info, ErrorKind::HandlerFailed, std::string("handler threw: ") + e.what(),
-                      ctx.command, in);
     } catch (...) {
-        return failed(route.info, ErrorKind::HandlerFailed, "handler threw a non-standard exception",
-                      ctx.command, in);
+        HandlerError error = current_handler_error();
+        if (error.kind == ErrorKind::DecodeFailed) {
+            return reject(400, error.kind, std::move(error.message), ctx.command, in);
+        }
+        return failed(route.info, error.kind, std::move(error.message), ctx.command, in);
     }
 }
 
@@ -339,22 +359,12 @@ Response Pipeline::dispatch_batch(const nlohmann::json& body, CallbackContext& c
         const auto where = "Events[" + std::to_string(i) + "] of " + std::to_string(events->size());
         try {
             (*route.handler)(event, ctx);
-        } catch (const DecodeError& e) {
-            ++failures;
-            counters_.handler_failures++;
-            reporter_.report(ErrorKind::DecodeFailed, where + ": " + e.what(), ctx.command,
-                             in.remote_addr, in.request_id);
-        } catch (const std::exception& e) {
-            ++failures;
-            counters_.handler_failures++;
-            reporter_.report(ErrorKind::HandlerFailed, where + ": handler threw: " + e.what(),
-                             ctx.command, in.remote_addr, in.request_id);
         } catch (...) {
             ++failures;
             counters_.handler_failures++;
-            reporter_.report(ErrorKind::HandlerFailed,
-                             where + ": handler threw a non-standard exception", ctx.command,
-                             in.remote_addr, in.request_id);
+            const HandlerError error = current_handler_error();
+            reporter_.report(error.kind, where + ": " + error.message, ctx.command, in.remote_addr,
+                             in.request_id);
         }
     }
     Response r{200, ok_envelope()};

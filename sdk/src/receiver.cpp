@@ -366,22 +366,13 @@ ReceiverOptions with_reloadable(ReceiverOptions current, const ReceiverOptions& 
     return current;
 }
 
-std::string iso_utc(std::int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    ::gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 // "expires on X (N days left)" or "expired on X"; empty when it is further away than `warning`.
 std::string expiry_phrase(std::int64_t not_after, std::int64_t now, std::chrono::hours warning) {
     if (not_after == 0) return {};
     const std::int64_t left = not_after - now;
     if (left >= std::chrono::duration_cast<std::chrono::seconds>(warning).count()) return {};
-    if (left <= 0) return "expired on " + iso_utc(not_after);
-    return "expires on " + iso_utc(not_after) + " (" + std::to_string(left / 86400) + " days left)";
+    if (left <= 0) return "expired on " + detail::iso_time(not_after);
+    return "expires on " + detail::iso_time(not_after) + " (" + std::to_string(left / 86400) + " days left)";
 }
 
 bool within_dates(const CertificateSummary& c, std::int64_t now) {

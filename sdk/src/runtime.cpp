@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "hex.h"
+
 namespace imcb::detail {
 
 namespace {
@@ -84,10 +86,9 @@ std::size_t utf8_sequence(std::string_view s) {
 }
 
 void append_hex(std::string& out, unsigned char c) {
-    static constexpr char kHex[] = "0123456789abcdef";
     out += "\\x";
-    out += kHex[c >> 4];
-    out += kHex[c & 0xf];
+    out += kHexDigits[c >> 4];
+    out += kHexDigits[c & 0xf];
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "hex.h"
+
 namespace imcb::detail {
 
 namespace {
@@ -27,13 +29,7 @@ std::string compute_sign(std::string_view token, std::string_view request_time) 
                     EVP_DigestFinal_ex(ctx, md, &len) == 1;
     EVP_MD_CTX_free(ctx);
     if (!ok) return {};
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out(len * 2, '0');
-    for (unsigned int i = 0; i < len; ++i) {
-        out[2 * i] = kDigits[md[i] >> 4];
-        out[2 * i + 1] = kDigits[md[i] & 0xf];
-    }
-    return out;
+    return hex_lower(md, len);
 }
 
 bool sign_matches(std::string_view token, std::string_view request_time, std::string_view sign) {

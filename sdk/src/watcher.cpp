@@ -21,6 +21,7 @@
 #include "imcb/errors.h"
 #include "openssl_ptr.h"
 #include "threads.h"
+#include "hex.h"
 
 namespace imcb::detail {
 namespace {
@@ -39,16 +40,6 @@ std::string parent_of(const std::string& path) {
     if (slash == std::string::npos) return ".";
     if (slash == 0) return "/";
     return path.substr(0, slash);
-}
-
-std::string to_hex(const unsigned char* md, unsigned len) {
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-        out += digits[md[i] >> 4];
-        out += digits[md[i] & 15];
-    }
-    return out;
 }
 
 int ms_until(Clock::time_point now, Clock::time_point when) {
@@ -83,7 +74,7 @@ std::string files_digest(const std::vector<std::string>& files) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned len = 0;
     if (EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) return {};
-    return to_hex(md, len);
+    return hex_lower(md, len);
 }
 
 std::vector<std::string> watch_dirs(const std::vector<std::string>& files) {

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_check.h"
+#include "imcb/decode.h"
 #include "http1.h"
 #include "imcb/commands.h"
 #include "pipeline.h"
@@ -59,6 +60,14 @@ Decision before_decision() {
             case 6: return R::friend_results({FriendCheckResult::refuse("fuzz", 1, "bad code")}).decision();
             case 7: return Decision::drop();
             default: return R::friend_results({FriendCheckResult::allow("fuzz")}).decision();
+        }
+    } else if constexpr (rules.has_rsp_data) {
+        switch (g_mode) {
+            case 1: return R::deny().decision();
+            case 3: throw std::runtime_error("handler failure");
+            case 6: return Decision::allow();  // a raw allow: no RspData, refused by the rules
+            case 7: return Decision::drop();
+            default: return R::respond("{\"fuzz\":1}").decision();
         }
     } else {
         switch (g_mode) {

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "support/pki.h"
+#include "support/process.h"
 #include "support/receiver_fixture.h"
 #include "support/tls_client.h"
 
@@ -18,6 +19,13 @@ namespace {
 static_assert(std::is_nothrow_move_constructible_v<Receiver>);
 static_assert(std::is_nothrow_move_assignable_v<Receiver>);
 static_assert(!std::is_copy_constructible_v<Receiver>);
+
+/// The admin listener's answer to GET path, through the real curl: "STATUS BODY".
+std::string admin_get(std::uint16_t port, const std::string& path) {
+    const ProcessResult res = run_process({"curl", "-sS", "--max-time", "10", "-w", " %{http_code}",
+                                           "http://127.0.0.1:" + std::to_string(port) + path});
+    return res.exit_code == 0 ? res.out : "curl failed: " + res.err;
+}
 
 int post_state_change(std::uint16_t port) {
     TlsClient c(port, vendor_client());
@@ -43,6 +51,11 @@ TEST(ReceiverMove, AServingReceiverMovesWithItsHandlersThreadsAndAdminListener) 
     second.reload();  // the reload and the admin listener's figures come from the moved state
     EXPECT_EQ(second.metrics().reloads_ok, 1u);
     EXPECT_GE(second.metrics().callbacks.size(), 1u);
+    // The admin listener's thread answers from the moved state (it never held the Receiver).
+    const std::string ready = admin_get(admin, "/readyz");
+    EXPECT_EQ(ready.substr(ready.size() - 3), "200") << ready;
+    const std::string metrics = admin_get(admin, "/metrics");
+    EXPECT_NE(metrics.find("imcb_reloads_total{result=\"ok\"} 1"), std::string::npos) << metrics;
 
     Receiver third(dev_options());  // not started: assigning over it stops nothing that runs
     third = std::move(second);

@@ -44,6 +44,11 @@ depends=$(dpkg-deb -f "$deb" Depends)
 [[ $depends == *libssl3* ]] || fail "Depends lacks libssl3 (dpkg-shlibdeps): $depends"
 dpkg-deb -e "$deb" "$work/control"
 grep -qx /etc/imcb/imcb-server.json "$work/control/conffiles" || fail "the configuration is not a conffile"
+for script in postinst prerm postrm; do
+  [[ -x $work/control/$script ]] || fail "the package has no executable $script"
+  sh -n "$work/control/$script" || fail "$script is not valid sh"
+done
+! grep -q '@[A-Z_]*@' "$work/control/postinst" || fail "postinst holds an unconfigured @VARIABLE@"
 
 # The unit: its promises, then systemd's own checks against the extracted binary.
 unit=$work/extract/usr/lib/systemd/system/imcb-server.service

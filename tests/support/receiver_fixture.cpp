@@ -39,10 +39,12 @@ RunningReceiver::RunningReceiver(ReceiverOptions options, const std::function<vo
         configure(*receiver_);
     } else {
         for (const auto& info : command_catalogue()) {
-            receiver_->on_raw(std::string(info.command), [this](const nlohmann::json&, const CallbackContext&) {
-                handled_++;
-                return Decision::allow();
-            });
+            const bool pass_through = info.rules.has_rsp_data;  // answered with RspData, not allow()
+            receiver_->on_raw(std::string(info.command),
+                              [this, pass_through](const nlohmann::json&, const CallbackContext&) {
+                                  handled_++;
+                                  return pass_through ? Decision::respond("") : Decision::allow();
+                              });
         }
     }
     port_ = receiver_->start();

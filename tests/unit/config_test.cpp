@@ -577,6 +577,45 @@ TEST(OptionNames, EveryKeyWithALimitIsChecked) {
         o.journal.max_attempts = 0;
     }, "journal.max_attempts");
     refused([](ReceiverOptions& o) { o.min_threads = 8; o.max_threads = 4; }, "min_threads and max_threads");
+    refused([](ReceiverOptions& o) { o.max_connections = 0; }, "max_connections");
+    refused([](ReceiverOptions& o) { o.max_connections_per_ip = 1000001; }, "max_connections_per_ip");
+    refused([](ReceiverOptions& o) { o.keep_alive_max_requests = 0; }, "keep_alive_max_requests");
+    refused([](ReceiverOptions& o) { o.tls.expiry_warning = hours(-1); }, "tls.expiry_warning");
+    refused([](ReceiverOptions& o) { o.tls.expiry_warning = hours(24 * 3651); }, "tls.expiry_warning");
+    refused([](ReceiverOptions& o) {
+        o.journal.dir = "/tmp/imcb-unused-journal";
+        o.journal.max_bytes = (1u << 20) - 1;
+    }, "journal.max_bytes");
+    refused([](ReceiverOptions& o) {
+        o.journal.dir = "/tmp/imcb-unused-journal";
+        o.journal.retry_backoff = milliseconds(9);
+    }, "journal.retry_backoff");
+    refused([](ReceiverOptions& o) {
+        o.dedup.window = seconds(60);
+        o.dedup.max_entries = 0;
+    }, "dedup.max_entries");
+
+    // Each documented maximum itself is accepted (the Receiver reads its files, binds nothing).
+    ReceiverOptions o = config_from_json(full_doc(), kBase).options;
+    o.config_file.clear();
+    o.max_body_bytes = 64u << 20;
+    o.max_header_bytes = 1u << 20;
+    o.max_connections = o.max_handshaking = o.max_connections_per_ip = 1000000;
+    o.listen_backlog = 65535;
+    o.min_threads = o.max_threads = 4096;
+    o.handshake_timeout = o.request_timeout = milliseconds(600000);
+    o.keep_alive_timeout = seconds(86400);
+    o.keep_alive_max_requests = 100000000;
+    o.before_deadline = milliseconds(60000);
+    o.shutdown_timeout = milliseconds(600000);
+    o.request_time_window = seconds(3600);
+    o.tls.session_lifetime = seconds(86400);
+    o.tls.expiry_warning = hours(24 * 3650);
+    o.dedup.window = seconds(604800);
+    o.dedup.max_entries = 100000000;
+    const Caught at_max = error_of([&] { imcb::Receiver r(o); });
+    // Only the certificate files of full_doc() are missing: no limit is refused.
+    EXPECT_FALSE(contains(at_max.message, "must be between")) << at_max.message;
 }
 
 }  // namespace

@@ -35,6 +35,21 @@ TEST(EventKey, GroupMessagesAreKeyedByGroupAndSequence) {
     EXPECT_NE(event_key("Group.CallbackAfterSendMsg", a), key);
 }
 
+TEST(EventKey, TwoEditsOfOneMessageAreTwoEventsAndARetryIsOne) {
+    for (const char* command : {"C2C.CallbackAfterModifyMsg", "Group.CallbackAfterModifyMsg"}) {
+        const json first = test::example_body(command);
+        json second = first;
+        second["EventTime"] = first.at("EventTime").get<std::int64_t>() + 5000;  // edited again
+        EXPECT_NE(event_key(command, first), event_key(command, second)) << command;
+        EXPECT_EQ(event_key(command, first), event_key(command, json(first))) << command;  // a retry
+    }
+    const json ext = test::example_body("C2C.CallbackAfterC2CMsgExtension");
+    json next = ext;
+    next["Seq"] = ext.at("Seq").get<std::uint64_t>() + 1;  // the next extension version
+    EXPECT_NE(event_key("C2C.CallbackAfterC2CMsgExtension", ext),
+              event_key("C2C.CallbackAfterC2CMsgExtension", next));
+}
+
 TEST(EventKey, OtherEventsUseEventTimeAndTheirAccounts) {
     json a = body_of("State.StateChange");
     const std::string key = event_key("State.StateChange", a);

@@ -86,16 +86,19 @@ TEST(NewerEvents, CallAfterStartCallFixture) {
 TEST(NewerEvents, CallAccountsSentAsNumbersKeepTheirDigits) {
     json body = fixture<CallAfterStartCall>();
     body["UserList"][0]["User_Account"] = json::parse("144115212830834855");
-    body["UserList"][1]["User_Account"] = -7;
+    body["UserList"][1]["User_Account"] = json::parse("18446744073709551615");  // 2^64-1
     const auto e = body.get<CallAfterStartCall>();
     EXPECT_EQ(e.user_list[0].user_account, "144115212830834855");
-    EXPECT_EQ(e.user_list[1].user_account, "-7");
+    EXPECT_EQ(e.user_list[1].user_account, "18446744073709551615");
     EXPECT_EQ(json(e)["UserList"][0]["User_Account"], "144115212830834855");
 
-    body["UserList"][0]["User_Account"] = 1.5;  // not an identifier
-    EXPECT_NE(decode_error<CallAfterStartCall>(body).find("\"User_Account\""), std::string::npos);
-    body["UserList"][0]["User_Account"] = json::array();
-    EXPECT_NE(decode_error<CallAfterStartCall>(body).find("a string (or an integer)"), std::string::npos);
+    // Not identifiers: negative, fractional, 2^64 and beyond (parsed as floating point), arrays.
+    for (const json& bad : {json(-7), json(1.5), json::parse("18446744073709551616"), json::array()}) {
+        body["UserList"][0]["User_Account"] = bad;
+        const std::string why = decode_error<CallAfterStartCall>(body);
+        EXPECT_NE(why.find("\"User_Account\""), std::string::npos) << why;
+        EXPECT_NE(why.find("a string (or an integer from 0 to 2^64-1)"), std::string::npos) << why;
+    }
 }
 
 TEST(NewerEvents, CallAfterEndCallRecord) {
@@ -161,6 +164,9 @@ TEST(NewerEvents, ChatbotRepliesPassRspDataBackOrNothing) {
     ASSERT_NE(info, nullptr);
     EXPECT_NE(Decision::respond("x").violation(info->rules).find("RspData"), std::string::npos);
     EXPECT_EQ(Decision::respond("x").violation(ChatbotOnC2CSignalMessage::kRules), "");
+    // A raw allow() would reply without RspData: refused like the typed one (which does not compile).
+    EXPECT_NE(Decision::allow().violation(ChatbotOnC2CSignalMessage::kRules).find("respond(RspData)"),
+              std::string::npos);
 }
 
 }  // namespace

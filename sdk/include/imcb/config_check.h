@@ -53,7 +53,9 @@ struct TlsSummary {
 
 /// Validates the certificate files the options name (readable, PEM, key matches certificate,
 /// validity dates, chain order, vendor CA bundle) and the identity rules. Throws ConfigError
-/// naming the file, what is wrong and how to fix it.
+/// naming the file, what is wrong and how to fix it. TlsOptions carry no origin, so the option is
+/// named by its ReceiverOptions field (ReceiverOptions::tls.crl_files); for options read from a
+/// file, construct a Receiver instead (it checks the same and names the JSON keys).
 IMCB_API TlsSummary check_tls(const TlsOptions& tls);
 
 /// A readable multi-line rendering of a summary (used by `imcb-server --check`).

@@ -36,7 +36,8 @@ struct PeerIdentity {
 };
 
 /// The identity of an event, the same each time the vendor sends it (a retry): C2C messages by
-/// MsgKey, group messages by GroupId and MsgSeq, other events by command, EventTime, the accounts
+/// MsgKey, group messages by GroupId and MsgSeq (an edit or extension change of a message by
+/// those and its EventTime and Seq), other events by command, EventTime, the accounts
 /// they name and a digest of the body. Events without any of these are keyed by their whole body.
 IMCB_API std::string event_key(std::string_view command, const nlohmann::json& body);
 

@@ -60,8 +60,8 @@ struct Plain {};
 /// A non-negative integer written as a JSON number or as a string of digits.
 struct EventTime {};
 /// An identifier documented as a string that some examples write as a JSON integer (the call
-/// callbacks' User_Account, RoomId): read into std::string (an integer as its decimal digits,
-/// exactly, beyond 2^53 too), written back as a string.
+/// callbacks' User_Account, RoomId): read into std::string (an integer from 0 to 2^64-1 as its
+/// decimal digits, exactly, beyond 2^53 too), written back as a string.
 struct Id {};
 }  // namespace codec
 
@@ -183,11 +183,13 @@ void read_value(const json& v, T& out, const Label& label) {
                 out = std::to_string(v.get<std::uint64_t>());
                 return;
             }
-            if (v.is_number_integer()) {
+            if (v.is_number_integer() && v.get<std::int64_t>() >= 0) {  // a signed non-negative value
                 out = std::to_string(v.get<std::int64_t>());
                 return;
             }
-            if (!v.is_string()) fail_type(v, label, "a string (or an integer)");
+            // Negative or fractional numbers, and integers of 2^64 or more (which arrive as
+            // floating point), are no identifier.
+            if (!v.is_string()) fail_type(v, label, "a string (or an integer from 0 to 2^64-1)");
         } else {
             if (!v.is_string()) fail_type(v, label, "a string");
         }

@@ -19,6 +19,8 @@ void register_typed(imcb::Receiver& receiver) {
         receiver.on<Event>([](const Event&, const imcb::CallbackContext&) {
             if constexpr (Event::kRules.has_friend_results) {
                 return imcb::Reply<Event>::friend_results({});
+            } else if constexpr (Event::kRules.has_rsp_data) {
+                return imcb::Reply<Event>::respond("");
             } else {
                 return imcb::Reply<Event>::allow();
             }

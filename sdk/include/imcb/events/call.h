@@ -21,7 +21,8 @@ struct CallMember {
 /// Call.CallbackAfterStartCall's CallInfo object.
 struct CallInfo {
     std::string call_id;                         ///< CallId
-    std::optional<std::string> call_media_type;  ///< CallMediaType: "Audio" or "Video"
+    std::optional<std::string> call_media_type;  ///< CallMediaType: "Audio" or "Video" (the example)
+    std::optional<std::string> media_type;       ///< MediaType: the same, as the field table names it
     std::optional<std::string> chat_group_id;    ///< ChatGroupId: the IM group of a group call
     std::optional<std::string> room_id;          ///< RoomId: the TRTC room
     std::optional<int> room_id_type;             ///< RoomIdType: 1 = numeric room, 2 = string room
@@ -29,6 +30,7 @@ struct CallInfo {
     static constexpr auto fields() {
         return std::make_tuple(field("CallId", &CallInfo::call_id),
                                field("CallMediaType", &CallInfo::call_media_type),
+                               field("MediaType", &CallInfo::media_type),
                                field("ChatGroupId", &CallInfo::chat_group_id),
                                field<codec::Id>("RoomId", &CallInfo::room_id),
                                field("RoomIdType", &CallInfo::room_id_type));

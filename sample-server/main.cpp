@@ -52,12 +52,15 @@ void log_event(const char* level, const char* kind, const std::string& message,
 
 const char* level_of(imcb::ErrorKind kind) {
     switch (kind) {
-        case imcb::ErrorKind::TrustReloaded: return "info";
+        case imcb::ErrorKind::TrustReloaded:
+            return "info";
         case imcb::ErrorKind::UnknownCommand:
         case imcb::ErrorKind::CertificateExpiring:
         case imcb::ErrorKind::ConfigWarning:
-        case imcb::ErrorKind::DeadlineMissed: return "warning";
-        default: return "error";
+        case imcb::ErrorKind::DeadlineMissed:
+            return "warning";
+        default:
+            return "error";
     }
 }
 
@@ -213,8 +216,8 @@ int main(int argc, char** argv) {
             for (const auto& s : o.allow_sources) sources += (sources.empty() ? "" : ", ") + s;
             std::printf("allow_sources: %s\nadmin listener: %s\nfile watch: %s\n%s",
                         sources.empty() ? "any address" : sources.c_str(),
-                        o.admin_listen.empty() ? "off" : o.admin_listen.c_str(),
-                        o.tls.watch ? "on" : "off", imcb::to_string(summary).c_str());
+                        o.admin_listen.empty() ? "off" : o.admin_listen.c_str(), o.tls.watch ? "on" : "off",
+                        imcb::to_string(summary).c_str());
             return 0;
         }
 
@@ -243,16 +246,14 @@ int main(int argc, char** argv) {
                 const std::string word = demo.blocked(msg.msg_body);
                 demo.log(ctx, word.empty() ? "allow" : "deny: blocked word");
                 using Reply = imcb::C2CBeforeSendMsg::Reply;
-                return word.empty() ? Reply::allow()
-                                    : Reply::deny(120001, "message contains a blocked word");
+                return word.empty() ? Reply::allow() : Reply::deny(120001, "message contains a blocked word");
             });
         receiver.on<imcb::GroupBeforeSendMsg>(
             [&demo](const imcb::GroupBeforeSendMsg& msg, const imcb::CallbackContext& ctx) {
                 const std::string word = demo.blocked(msg.msg_body);
                 demo.log(ctx, word.empty() ? "allow" : "deny: blocked word");
                 using Reply = imcb::GroupBeforeSendMsg::Reply;
-                return word.empty() ? Reply::allow()
-                                    : Reply::deny(10100, "message contains a blocked word");
+                return word.empty() ? Reply::allow() : Reply::deny(10100, "message contains a blocked word");
             });
         receiver.on_unknown([&demo](const nlohmann::json&, const imcb::CallbackContext& ctx) {
             demo.log(ctx, "unknown command");
@@ -266,18 +267,22 @@ int main(int argc, char** argv) {
         auto reports = std::make_shared<ReportLog>();
         receiver.on_error([reports](const imcb::ErrorReport& r) { (*reports)(r); });
         const std::uint16_t port = receiver.start();
-        const std::string url = "https://" + config.options.host + ":" + std::to_string(port) + config.options.path;
-        nlohmann::json started = {{"url", url}, {"port", port}, {"mode", imcb::to_string(config.options.tls.mode)},
+        const std::string url =
+            "https://" + config.options.host + ":" + std::to_string(port) + config.options.path;
+        nlohmann::json started = {{"url", url},
+                                  {"port", port},
+                                  {"mode", imcb::to_string(config.options.tls.mode)},
                                   {"sdk_app_id", config.options.sdk_app_id},
                                   {"client_auth", imcb::to_string(config.options.tls.client_auth)}};
         if (receiver.admin_port() != 0) started["admin_port"] = receiver.admin_port();
-        log_event("info", "start",
-                  "listening on " + url + " (mode " + imcb::to_string(config.options.tls.mode) + ", SdkAppid " +
-                      std::to_string(config.options.sdk_app_id) + ")" +
-                      (config.options.tls.client_auth == imcb::ClientAuth::None
-                           ? "; client_auth none: the vendor is authenticated by Sign alone (no client certificate)"
-                           : "; mutual TLS: the vendor's client certificate is required"),
-                  started);
+        log_event(
+            "info", "start",
+            "listening on " + url + " (mode " + imcb::to_string(config.options.tls.mode) + ", SdkAppid " +
+                std::to_string(config.options.sdk_app_id) + ")" +
+                (config.options.tls.client_auth == imcb::ClientAuth::None
+                     ? "; client_auth none: the vendor is authenticated by Sign alone (no client certificate)"
+                     : "; mutual TLS: the vendor's client certificate is required"),
+            started);
 
         for (;;) {
             int sig = 0;

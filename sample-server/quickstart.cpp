@@ -9,7 +9,7 @@ int main() {
     options.host = "0.0.0.0";
     options.port = 8443;
     options.path = "/imcallback";
-    options.sdk_app_id = 1400187352;                // your SDKAppID
+    options.sdk_app_id = 1400187352;                   // your SDKAppID
     options.callback_tokens = {"token-from-console"};  // optional: then Sign/RequestTime are required
     options.tls.mode = imcb::ServerCertMode::SelfProvided;
     options.tls.self_provided = {"/etc/imcb/www.example.com.crt", "/etc/imcb/www.example.com.key"};

@@ -9,9 +9,7 @@
 namespace imcb::tools {
 namespace {
 
-std::string code_range(int min, int max) {
-    return std::to_string(min) + ".." + std::to_string(max);
-}
+std::string code_range(int min, int max) { return std::to_string(min) + ".." + std::to_string(max); }
 
 /// The answers a before-command accepts, as the Reply factories name them.
 std::string replies_of(const CommandInfo& c) {
@@ -58,8 +56,8 @@ std::string catalogue_markdown() {
            "|---|---|---|---|---|\n";
     for (const auto& c : command_catalogue()) {
         out << "| `" << c.command << "` | " << (c.phase == Phase::Before ? "before" : "after")
-            << (c.batched ? ", batched" : "") << " | `" << c.type_name << "` | " << replies_of(c)
-            << " | " << c.summary << " |\n";
+            << (c.batched ? ", batched" : "") << " | `" << c.type_name << "` | " << replies_of(c) << " | "
+            << c.summary << " |\n";
     }
     out << "\nCommands not listed reach `Receiver::on_unknown` (or a handler registered with\n"
            "`on_raw`) with their raw body.\n";

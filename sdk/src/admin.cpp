@@ -77,7 +77,8 @@ bool split_host_port(std::string_view text, std::string& host, std::uint16_t& po
         return false;  // an IPv6 address needs brackets: "[::1]:9464"
     }
     const std::string_view p = text.substr(colon + 1);
-    if (h.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    if (h.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string_view::npos)
+        return false;
     const unsigned long value = std::stoul(std::string(p));
     if (value > 65535) return false;
     host = std::string(h);
@@ -104,8 +105,9 @@ std::uint16_t AdminServer::start() {
     addrinfo* res = nullptr;
     const std::string service = std::to_string(port);
     if (const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &res); rc != 0) {
-        refuse(ErrorCode::BindFailed, listen_, "cannot resolve host \"" + host + "\": " + gai_strerror(rc) +
-                                                   " (use an address, e.g. 127.0.0.1)");
+        refuse(ErrorCode::BindFailed, listen_,
+               "cannot resolve host \"" + host + "\": " + gai_strerror(rc) +
+                   " (use an address, e.g. 127.0.0.1)");
     }
     std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(res, freeaddrinfo);
     const int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -176,7 +178,9 @@ std::string AdminServer::respond(std::string_view input) const {
     }
     if (parsed.outcome == http1::Parse::Incomplete) return plain(400, "Bad Request", "incomplete request\n");
     const bool known = head.path == "/metrics" || head.path == "/healthz" || head.path == "/readyz";
-    if (!known) return plain(404, "Not Found", "not found: the admin listener serves /metrics, /healthz and /readyz\n");
+    if (!known)
+        return plain(404, "Not Found",
+                     "not found: the admin listener serves /metrics, /healthz and /readyz\n");
     if (head.method != "GET") return plain(405, "Method Not Allowed", "use GET\n", "Allow: GET\r\n");
     try {
         if (head.path == "/healthz") return plain(200, "OK", "ok\n");
@@ -213,7 +217,8 @@ void AdminServer::loop() {
         int timeout = paused ? 100 : -1;
         for (const auto& c : clients) {
             fds.push_back({c.fd, static_cast<short>(c.replying ? POLLOUT : POLLIN), 0});
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(c.deadline - now).count() + 1;
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(c.deadline - now).count() + 1;
             if (timeout < 0 || left < timeout) timeout = static_cast<int>(left);
         }
         if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) break;

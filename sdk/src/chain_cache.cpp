@@ -47,7 +47,8 @@ void VerifiedChainCache::insert(const Key& key, STACK_OF(X509) * chain, std::tim
         X509* c = sk_X509_value(chain, i);
         std::int64_t from = 0;
         std::int64_t until = 0;
-        if (!read_unix_time(X509_get0_notBefore(c), from) || !read_unix_time(X509_get0_notAfter(c), until)) return;
+        if (!read_unix_time(X509_get0_notBefore(c), from) || !read_unix_time(X509_get0_notAfter(c), until))
+            return;
         e.not_before = std::max(e.not_before, static_cast<std::time_t>(from));
         e.not_after = std::min(e.not_after, static_cast<std::time_t>(until));
     }

@@ -89,8 +89,9 @@ class Section {
     void reject_unknown() const {
         for (auto it = j_.begin(); it != j_.end(); ++it) {
             if (seen_.count(it.key()) == 0 && it.key().rfind("_", 0) != 0) {
-                fail(name(it.key()), "unknown key (keys starting with '_' are ignored, for comments); "
-                                     "see docs/configuration.md");
+                fail(name(it.key()),
+                     "unknown key (keys starting with '_' are ignored, for comments); "
+                     "see docs/configuration.md");
             }
         }
     }
@@ -164,8 +165,7 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
         if (o.sdk_app_id == 0) fail("sdk_app_id", "must not be 0");
     }
     o.callback_tokens = root.strings("callback_token");
-    o.request_time_window = std::chrono::seconds(
-        root.integer<std::int64_t>("request_time_window_s", 60));
+    o.request_time_window = std::chrono::seconds(root.integer<std::int64_t>("request_time_window_s", 60));
 
     const json* tls_json = root.find("tls");
     if (tls_json == nullptr) fail("tls", "is required: see docs/configuration.md for both modes");
@@ -178,18 +178,22 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
     } else {
         fail("tls.mode", "\"" + mode + "\" must be \"self_provided\" or \"vendor_issued\"");
     }
-    o.tls.self_provided = cert_files(tls, "self_provided", base_dir, o.tls.mode == ServerCertMode::SelfProvided);
-    o.tls.vendor_issued = cert_files(tls, "vendor_issued", base_dir, o.tls.mode == ServerCertMode::VendorIssued);
+    o.tls.self_provided =
+        cert_files(tls, "self_provided", base_dir, o.tls.mode == ServerCertMode::SelfProvided);
+    o.tls.vendor_issued =
+        cert_files(tls, "vendor_issued", base_dir, o.tls.mode == ServerCertMode::VendorIssued);
     const std::string client_auth = tls.string("client_auth", "required");
     if (client_auth == "none") {
         o.tls.client_auth = ClientAuth::None;
     } else if (client_auth != "required") {
-        fail("tls.client_auth", "\"" + client_auth + "\" must be \"required\" (mutual TLS) or \"none\" "
-                                "(the vendor is authenticated by Sign alone; needs callback_token)");
+        fail("tls.client_auth", "\"" + client_auth +
+                                    "\" must be \"required\" (mutual TLS) or \"none\" "
+                                    "(the vendor is authenticated by Sign alone; needs callback_token)");
     }
     if (o.tls.client_auth == ClientAuth::Required && !tls.has("vendor_ca")) {
-        fail("tls.vendor_ca", "is required with client_auth \"required\": the vendor's CA certificate "
-                              "file (TencentQQAuthCA.crt), or a list of them during a rotation");
+        fail("tls.vendor_ca",
+             "is required with client_auth \"required\": the vendor's CA certificate "
+             "file (TencentQQAuthCA.crt), or a list of them during a rotation");
     }
     for (const auto& f : tls.strings("vendor_ca")) {
         if (f.empty()) fail("tls.vendor_ca", "holds an empty path");
@@ -203,8 +207,10 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
     if (crl_expired == "refuse") {
         o.tls.crl_expired = CrlExpiry::Refuse;
     } else if (crl_expired != "warn") {
-        fail("tls.crl_expired", "\"" + crl_expired + "\" must be \"warn\" (keep using the outdated CRL) or "
-                                "\"refuse\" (fail the vendor's handshakes until a current CRL is loaded)");
+        fail("tls.crl_expired",
+             "\"" + crl_expired +
+                 "\" must be \"warn\" (keep using the outdated CRL) or "
+                 "\"refuse\" (fail the vendor's handshakes until a current CRL is loaded)");
     }
     o.tls.ciphers = tls.string("ciphers", "");
     o.tls.ciphersuites = tls.string("ciphersuites", "");
@@ -220,7 +226,8 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
     if (min == "1.3") {
         o.tls.min_version = TlsVersion::Tls1_3;
     } else if (min != "1.2") {
-        fail("tls.min_version", "\"" + min + "\" must be \"1.2\" or \"1.3\" (older versions are not offered)");
+        fail("tls.min_version",
+             "\"" + min + "\" must be \"1.2\" or \"1.3\" (older versions are not offered)");
     }
     o.tls.session_lifetime = std::chrono::seconds(tls.integer<std::int64_t>("session_lifetime_s", 3600));
     tls.reject_unknown();
@@ -249,12 +256,18 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
     }
     if (const json* tm = root.find("timeouts")) {
         Section s(*tm, "timeouts");
-        o.handshake_timeout = std::chrono::milliseconds(s.integer<std::int64_t>("handshake_ms", o.handshake_timeout.count()));
-        o.request_timeout = std::chrono::milliseconds(s.integer<std::int64_t>("request_ms", o.request_timeout.count()));
-        o.keep_alive_timeout = std::chrono::seconds(s.integer<std::int64_t>("keep_alive_s", o.keep_alive_timeout.count()));
-        o.keep_alive_max_requests = s.integer<std::size_t>("keep_alive_max_requests", o.keep_alive_max_requests);
-        o.before_deadline = std::chrono::milliseconds(s.integer<std::int64_t>("before_deadline_ms", o.before_deadline.count()));
-        o.shutdown_timeout = std::chrono::milliseconds(s.integer<std::int64_t>("shutdown_ms", o.shutdown_timeout.count()));
+        o.handshake_timeout =
+            std::chrono::milliseconds(s.integer<std::int64_t>("handshake_ms", o.handshake_timeout.count()));
+        o.request_timeout =
+            std::chrono::milliseconds(s.integer<std::int64_t>("request_ms", o.request_timeout.count()));
+        o.keep_alive_timeout =
+            std::chrono::seconds(s.integer<std::int64_t>("keep_alive_s", o.keep_alive_timeout.count()));
+        o.keep_alive_max_requests =
+            s.integer<std::size_t>("keep_alive_max_requests", o.keep_alive_max_requests);
+        o.before_deadline = std::chrono::milliseconds(
+            s.integer<std::int64_t>("before_deadline_ms", o.before_deadline.count()));
+        o.shutdown_timeout =
+            std::chrono::milliseconds(s.integer<std::int64_t>("shutdown_ms", o.shutdown_timeout.count()));
         s.reject_unknown();
     }
     if (const json* jn = root.find("journal")) {
@@ -264,15 +277,17 @@ LoadedConfig config_from_json(const json& doc, const std::string& base_dir) {
         if (j.dir.empty()) fail("journal.dir", "is empty: give a folder, or leave out \"journal\"");
         if (const json* c = s.find("commands")) {
             if (c->is_string() && c->get<std::string>() != "after") {
-                fail("journal.commands", "must be \"after\" (every after-callback) or a list of command names");
+                fail("journal.commands",
+                     "must be \"after\" (every after-callback) or a list of command names");
             }
             j.commands = s.strings("commands");
-            if (j.commands.empty()) fail("journal.commands", "is an empty list: give \"after\" or command names");
+            if (j.commands.empty())
+                fail("journal.commands", "is an empty list: give \"after\" or command names");
         }
         j.max_bytes = s.integer<std::uint64_t>("max_bytes", j.max_bytes);
         j.max_attempts = s.integer<unsigned>("max_attempts", j.max_attempts);
-        j.retry_backoff = std::chrono::milliseconds(
-            s.integer<std::int64_t>("retry_backoff_ms", j.retry_backoff.count()));
+        j.retry_backoff =
+            std::chrono::milliseconds(s.integer<std::int64_t>("retry_backoff_ms", j.retry_backoff.count()));
         s.reject_unknown();
     }
     if (const json* dd = root.find("dedup")) {

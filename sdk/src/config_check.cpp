@@ -20,9 +20,7 @@ const char* to_string(ServerCertMode mode) noexcept {
     return mode == ServerCertMode::SelfProvided ? "self_provided" : "vendor_issued";
 }
 
-const char* to_string(ClientAuth mode) noexcept {
-    return mode == ClientAuth::None ? "none" : "required";
-}
+const char* to_string(ClientAuth mode) noexcept { return mode == ClientAuth::None ? "none" : "required"; }
 
 std::string to_string(const TlsSummary& s) {
     std::ostringstream out;
@@ -34,15 +32,14 @@ std::string to_string(const TlsSummary& s) {
         << "\n";
     out << "server certificate: " << s.cert_chain_file << " (key " << s.private_key_file << ")\n";
     for (const auto& c : s.server_chain) {
-        out << "  - " << c.subject << "\n    issuer " << c.issuer << "\n    valid " << c.not_before
-            << " .. " << c.not_after << " (" << c.days_left << " days left)\n";
+        out << "  - " << c.subject << "\n    issuer " << c.issuer << "\n    valid " << c.not_before << " .. "
+            << c.not_after << " (" << c.days_left << " days left)\n";
         for (const auto& d : c.dns_names) out << "    DNS " << d << "\n";
         for (const auto& ip : c.ip_addresses) out << "    IP " << ip << "\n";
     }
     for (const auto& f : s.vendor_ca_files) out << "vendor CA: " << f << "\n";
     for (const auto& c : s.vendor_cas) {
-        out << "  - " << c.subject << "\n    valid " << c.not_before << " .. " << c.not_after
-            << "\n";
+        out << "  - " << c.subject << "\n    valid " << c.not_before << " .. " << c.not_after << "\n";
     }
     for (const auto& c : s.crls) {
         out << "CRL: " << c.file << "\n  - issuer " << c.issuer << "\n    updated " << c.this_update

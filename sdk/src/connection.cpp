@@ -26,8 +26,8 @@ std::string endpoint(const std::string& ip, int port) {
                                              : ip + ":" + std::to_string(port);
 }
 
-Connection::Connection(int fd, SslPtr ssl, std::shared_ptr<const TrustSnapshot> trust,
-                       std::string remote_ip, int remote_port)
+Connection::Connection(int fd, SslPtr ssl, std::shared_ptr<const TrustSnapshot> trust, std::string remote_ip,
+                       int remote_port)
     : fd_(fd),
       ssl_(std::move(ssl)),
       trust_(std::move(trust)),
@@ -53,9 +53,13 @@ Connection::Io Connection::fill() {
         return Io::Data;
     }
     switch (SSL_get_error(ssl_.get(), n)) {
-        case SSL_ERROR_WANT_READ: return Io::WantRead;
-        case SSL_ERROR_WANT_WRITE: return Io::WantWrite;
-        default: ERR_clear_error(); return Io::Closed;
+        case SSL_ERROR_WANT_READ:
+            return Io::WantRead;
+        case SSL_ERROR_WANT_WRITE:
+            return Io::WantWrite;
+        default:
+            ERR_clear_error();
+            return Io::Closed;
     }
 }
 
@@ -89,14 +93,16 @@ bool Connection::read_more(std::size_t limit) {
     }
     for (;;) {
         switch (fill()) {
-            case Io::Data: return true;
+            case Io::Data:
+                return true;
             case Io::WantRead:
                 if (!wait(POLLIN, request_deadline_)) return false;
                 break;
             case Io::WantWrite:
                 if (!wait(POLLOUT, request_deadline_)) return false;
                 break;
-            case Io::Closed: return false;
+            case Io::Closed:
+                return false;
         }
     }
 }
@@ -132,9 +138,8 @@ bool Rescue::disarm() noexcept {
     return expected == kFailed;
 }
 
-std::shared_ptr<Rescue> Connection::arm_rescue(std::string reply, std::size_t consumed,
-                                               bool keep_alive, std::string command,
-                                               Clock::time_point deadline) {
+std::shared_ptr<Rescue> Connection::arm_rescue(std::string reply, std::size_t consumed, bool keep_alive,
+                                               std::string command, Clock::time_point deadline) {
     auto r = std::make_shared<Rescue>(std::move(reply), consumed, keep_alive, std::move(command),
                                       std::max<std::int64_t>(1, to_ms(deadline)));
     std::lock_guard<std::mutex> lock(rescue_mu_);

@@ -46,11 +46,11 @@ struct Rescue {
     /// (in time, or the hand-over failed), false when it must never touch the connection again.
     bool disarm() noexcept;
 
-    const std::string reply;      // the whole HTTP response the guard sends
-    const std::size_t consumed;   // request bytes to drop from the input before sending it
+    const std::string reply;     // the whole HTTP response the guard sends
+    const std::size_t consumed;  // request bytes to drop from the input before sending it
     const bool keep_alive;
-    const std::string command;    // for the report
-    const std::int64_t deadline;  // steady clock, ms
+    const std::string command;        // for the report
+    const std::int64_t deadline;      // steady clock, ms
     std::atomic<std::int64_t> state;  // == deadline while armed
 };
 
@@ -65,8 +65,8 @@ enum class Served {
 /// waiting at most until the request deadline.
 class Connection {
   public:
-    Connection(int fd, SslPtr ssl, std::shared_ptr<const TrustSnapshot> trust,
-               std::string remote_ip, int remote_port);
+    Connection(int fd, SslPtr ssl, std::shared_ptr<const TrustSnapshot> trust, std::string remote_ip,
+               int remote_port);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;

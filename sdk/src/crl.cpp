@@ -35,15 +35,17 @@ std::vector<X509CrlPtr> parse(const std::string& data, const std::string& path) 
             bad_crl(path, "CRL #" + std::to_string(out.size() + 1) + " of " + std::to_string(blocks) +
                               " cannot be read (a file still being written, or damaged): write the "
                               "whole file again, ideally to a temporary name and then rename it "
-                              "(OpenSSL: " + reason + ")");
+                              "(OpenSSL: " +
+                              reason + ")");
         }
         return out;
     }
     if (data.empty() || static_cast<unsigned char>(data[0]) != 0x30) {
         std::string hint = "expected a CRL in PEM ('-----BEGIN X509 CRL-----') or DER form";
         if (data.find("-----BEGIN CERTIFICATE-----") != std::string::npos) {
-            hint = "the file holds a certificate, not a CRL: give the CRL the vendor publishes for "
-                   "its CA (its CRL distribution point)";
+            hint =
+                "the file holds a certificate, not a CRL: give the CRL the vendor publishes for "
+                "its CA (its CRL distribution point)";
         } else if (data.empty()) {
             hint = "the file is empty";
         }
@@ -58,7 +60,8 @@ std::vector<X509CrlPtr> parse(const std::string& data, const std::string& path) 
             bad_crl(path, "DER CRL #" + std::to_string(out.size() + 1) +
                               " cannot be read (a file still being written, or damaged): write the "
                               "whole file again, ideally to a temporary name and then rename it "
-                              "(OpenSSL: " + openssl_errors() + ")");
+                              "(OpenSSL: " +
+                              openssl_errors() + ")");
         }
         out.emplace_back(c);
     }
@@ -89,8 +92,8 @@ std::vector<LoadedCrl> load_crls(const std::vector<std::string>& files, const st
         auto crls = parse(read_trust_file(path, "tls.crl"), path);
         for (std::size_t i = 0; i < crls.size(); ++i) {
             X509_CRL* crl = crls[i].get();
-            const std::string what = "CRL #" + std::to_string(i + 1) + " (issuer " +
-                                     name_of(X509_CRL_get_issuer(crl)) + ")";
+            const std::string what =
+                "CRL #" + std::to_string(i + 1) + " (issuer " + name_of(X509_CRL_get_issuer(crl)) + ")";
             // A re-issued CA often keeps its name with a new key: during a rotation two listed
             // CAs share the issuer name, and the CRL belongs to the one whose key signed it.
             const bool named = std::any_of(cas.begin(), cas.end(), [&](const X509Ptr& ca) {
@@ -99,13 +102,15 @@ std::vector<LoadedCrl> load_crls(const std::vector<std::string>& files, const st
             const bool signed_by_one =
                 std::any_of(cas.begin(), cas.end(), [&](const X509Ptr& ca) { return crl_of(*crl, *ca); });
             if (!named) {
-                bad_crl(path, what + " is not issued by any certificate of tls.vendor_ca: give the CRL "
-                                     "of the vendor's CA, or add the CA that issued this CRL to "
-                                     "tls.vendor_ca");
+                bad_crl(path, what +
+                                  " is not issued by any certificate of tls.vendor_ca: give the CRL "
+                                  "of the vendor's CA, or add the CA that issued this CRL to "
+                                  "tls.vendor_ca");
             }
             if (!signed_by_one) {
-                bad_crl(path, what + " does not carry a valid signature of a vendor CA of that name: the "
-                                     "file is damaged or not the CA's CRL; download it again");
+                bad_crl(path, what +
+                                  " does not carry a valid signature of a vendor CA of that name: the "
+                                  "file is damaged or not the CA's CRL; download it again");
             }
             LoadedCrl l;
             l.file = path;

@@ -137,9 +137,9 @@ std::string Decision::violation(const DecisionRules& r) const {
                 if (item.to_account.empty()) return "friend_results(): a To_Account is empty";
                 if (item.result_code != 0 &&
                     (item.result_code < r.result_code_min || item.result_code > r.result_code_max)) {
-                    return "ResultCode " + std::to_string(item.result_code) + " for " +
-                           item.to_account + " is outside " + std::to_string(r.result_code_min) +
-                           ".." + std::to_string(r.result_code_max);
+                    return "ResultCode " + std::to_string(item.result_code) + " for " + item.to_account +
+                           " is outside " + std::to_string(r.result_code_min) + ".." +
+                           std::to_string(r.result_code_max);
                 }
             }
             return {};

@@ -34,8 +34,7 @@ void accounts(const nlohmann::json& obj, const std::string& prefix, std::vector<
     for (auto it = obj.begin(); it != obj.end(); ++it) {
         if (it->is_object() && prefix.empty()) {
             accounts(*it, it.key() + ".", out);
-        } else if (it.key().find("Account") != std::string::npos &&
-                   (it->is_string() || it->is_array())) {
+        } else if (it.key().find("Account") != std::string::npos && (it->is_string() || it->is_array())) {
             out.push_back(prefix + it.key() + "=" + scalar(*it));
         }
     }
@@ -62,15 +61,17 @@ std::string event_key(std::string_view command, const nlohmann::json& body) {
         for (const auto& n : names) key += "|" + n;
         // The fields above name the event for people; the body's digest keeps two events of one
         // millisecond apart (member lists, pair lists and other arrays of objects differ there).
-        key += "|body=" + sha256_hex(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).substr(0, 32);
+        key += "|body=" +
+               sha256_hex(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).substr(0, 32);
     } else {
-        return key + "|body=" + sha256_hex(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        return key +
+               "|body=" + sha256_hex(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     // Edits and extension changes name the message they change: a second edit of the same
     // message is another event, told apart by its time (and the extension version).
     static constexpr std::string_view kChangesOfAMessage[] = {
-        "C2C.CallbackAfterModifyMsg", "Group.CallbackAfterModifyMsg",
-        "C2C.CallbackAfterC2CMsgExtension", "Group.CallbackAfterGroupMsgExtension"};
+        "C2C.CallbackAfterModifyMsg", "Group.CallbackAfterModifyMsg", "C2C.CallbackAfterC2CMsgExtension",
+        "Group.CallbackAfterGroupMsgExtension"};
     if (std::find(std::begin(kChangesOfAMessage), std::end(kChangesOfAMessage), command) !=
         std::end(kChangesOfAMessage)) {
         if (const auto* t = field("EventTime")) key += "|EventTime=" + scalar(*t);

@@ -62,8 +62,8 @@ std::string encode_journal_event(const CallbackContext& ctx, const nlohmann::jso
 
 bool journal_event_identity(const std::string& payload, std::string& key, std::int64_t& received_at) {
     const json j = json::parse(payload, nullptr, false);
-    if (!j.is_object() || !j.contains("key") || !j["key"].is_string() ||
-        !j.contains("received_at") || !j["received_at"].is_number_integer()) {
+    if (!j.is_object() || !j.contains("key") || !j["key"].is_string() || !j.contains("received_at") ||
+        !j["received_at"].is_number_integer()) {
         return false;
     }
     key = j["key"].get<std::string>();
@@ -71,8 +71,8 @@ bool journal_event_identity(const std::string& payload, std::string& key, std::i
     return true;
 }
 
-Deliverer::Deliverer(Journal& journal, const Registry& registry, const Reporter& reporter,
-                     Counters& counters, const JournalOptions& options)
+Deliverer::Deliverer(Journal& journal, const Registry& registry, const Reporter& reporter, Counters& counters,
+                     const JournalOptions& options)
     : journal_(journal),
       registry_(registry),
       reporter_(reporter),
@@ -128,7 +128,8 @@ void Deliverer::loop() {
             next_expiry = Clock::now() + std::chrono::seconds(1);
         }
         if (queue_.empty() || queue_.begin()->first.first > Clock::now()) {
-            const auto until = queue_.empty() ? next_expiry : std::min(next_expiry, queue_.begin()->first.first);
+            const auto until =
+                queue_.empty() ? next_expiry : std::min(next_expiry, queue_.begin()->first.first);
             cv_.wait_until(lock, until);
             continue;
         }
@@ -189,12 +190,12 @@ void Deliverer::deliver(JournalEvent& ev) {
         dead_letter(ev, ctx.command, error);
         return;
     }
-    const auto wait = std::min<std::chrono::milliseconds>(
-        backoff_ * (1ull << std::min(ev.attempts - 1, 20u)), std::chrono::hours(1));
+    const auto wait = std::min<std::chrono::milliseconds>(backoff_ * (1ull << std::min(ev.attempts - 1, 20u)),
+                                                          std::chrono::hours(1));
     reporter_.report(ErrorKind::HandlerFailed,
                      "journaled event " + std::to_string(ev.seq) + ", attempt " +
-                         std::to_string(ev.attempts) + " of " + std::to_string(max_attempts_) +
-                         ": " + error + "; retried in " + std::to_string(wait.count()) + " ms",
+                         std::to_string(ev.attempts) + " of " + std::to_string(max_attempts_) + ": " + error +
+                         "; retried in " + std::to_string(wait.count()) + " ms",
                      ctx.command, ctx.remote_addr);
     counters_.journal_retries++;
     {
@@ -212,8 +213,8 @@ void Deliverer::dead_letter(const JournalEvent& ev, const std::string& command, 
     if (!journal_.dead_letter(dump(line), io)) {
         // Not written: keep the event in the journal (it is delivered again after a restart).
         reporter_.report(ErrorKind::Journal,
-                         "journaled event " + std::to_string(ev.seq) + " could not be dead-lettered (" +
-                             io + "); tried again in " + std::to_string(backoff_.count()) + " ms: " + why,
+                         "journaled event " + std::to_string(ev.seq) + " could not be dead-lettered (" + io +
+                             "); tried again in " + std::to_string(backoff_.count()) + " ms: " + why,
                          command);
         std::lock_guard<std::mutex> lock(mu_);
         queue_.emplace(std::make_pair(Clock::now() + backoff_, ev.seq), ev);
@@ -223,8 +224,7 @@ void Deliverer::dead_letter(const JournalEvent& ev, const std::string& command, 
     counters_.journal_dead_letters++;
     reporter_.report(ErrorKind::Journal,
                      "journaled event " + std::to_string(ev.seq) + " moved to " + journal_.dir() +
-                         "/dead-letter.jsonl after " + std::to_string(ev.attempts) +
-                         " attempt(s): " + why,
+                         "/dead-letter.jsonl after " + std::to_string(ev.attempts) + " attempt(s): " + why,
                      command);
 }
 

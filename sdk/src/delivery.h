@@ -32,8 +32,8 @@ bool journal_event_identity(const std::string& payload, std::string& key, std::i
 
 class Deliverer {
   public:
-    Deliverer(Journal& journal, const Registry& registry, const Reporter& reporter,
-              Counters& counters, const JournalOptions& options);
+    Deliverer(Journal& journal, const Registry& registry, const Reporter& reporter, Counters& counters,
+              const JournalOptions& options);
     ~Deliverer();
     Deliverer(const Deliverer&) = delete;
     Deliverer& operator=(const Deliverer&) = delete;

@@ -45,8 +45,7 @@ void fail_missing(const json& at, std::string_view key) {
 
 void fail_type(const json& v, const Label& label, std::string_view expected) {
     throw json::type_error::create(
-        302, "field " + label.str() + " must be " + std::string(expected) + ", not " + describe(v),
-        &v);
+        302, "field " + label.str() + " must be " + std::string(expected) + ", not " + describe(v), &v);
 }
 
 void rethrow_within(const Label& where, const json& at) {
@@ -90,8 +89,7 @@ std::int64_t read_event_time(const json& v, const Label& label) {
     }
     if (v.is_string()) {
         const auto& s = v.get_ref<const std::string&>();
-        const bool digits_only =
-            !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+        const bool digits_only = !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
         std::int64_t out = 0;
         const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
         if (digits_only && ec == std::errc() && end == s.data() + s.size()) return out;

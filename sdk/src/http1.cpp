@@ -87,12 +87,13 @@ ParseResult parse_head(std::string_view input, const Limits& limits, RequestHead
         if (!is_tchar(c)) return invalid(400, "malformed method");
     }
     if (out.target.size() > limits.max_target_bytes) return invalid(414, "request target too long");
-    if (out.target.empty() || out.target.front() != '/') return invalid(400, "request target must start with '/'");
+    if (out.target.empty() || out.target.front() != '/')
+        return invalid(400, "request target must start with '/'");
     for (const char c : out.target) {
         if (!is_target_char(c)) return invalid(400, "malformed request target");
     }
-    if (version.size() != 8 || version.compare(0, 5, "HTTP/") != 0 || version[6] != '.' ||
-        version[5] < '0' || version[5] > '9' || version[7] < '0' || version[7] > '9') {
+    if (version.size() != 8 || version.compare(0, 5, "HTTP/") != 0 || version[6] != '.' || version[5] < '0' ||
+        version[5] > '9' || version[7] < '0' || version[7] > '9') {
         return invalid(400, "malformed HTTP version");
     }
     if (version[5] != '1') return invalid(505, "only HTTP/1.x is served");
@@ -108,7 +109,8 @@ ParseResult parse_head(std::string_view input, const Limits& limits, RequestHead
         const auto next = input.find("\r\n", pos);
         if (next == std::string_view::npos) {
             if (input.size() > limits.max_head_bytes) return invalid(431, "request head too large");
-            if (input.find('\n', pos) != std::string_view::npos) return invalid(400, "line not ended by CRLF");
+            if (input.find('\n', pos) != std::string_view::npos)
+                return invalid(400, "line not ended by CRLF");
             return {};
         }
         if (next == pos) {  // the empty line ends the head

@@ -12,9 +12,9 @@ namespace imcb::detail::http1 {
 
 struct RequestHead {
     std::string_view method;
-    std::string_view target;  ///< origin-form: path and optional "?query"
-    std::string_view path;    ///< target before '?', still percent-encoded
-    int minor_version = 1;    ///< HTTP/1.<minor>
+    std::string_view target;     ///< origin-form: path and optional "?query"
+    std::string_view path;       ///< target before '?', still percent-encoded
+    int minor_version = 1;       ///< HTTP/1.<minor>
     std::size_t head_bytes = 0;  ///< request line, headers and the empty line
 
     std::size_t host_headers = 0;  ///< RFC 9112: exactly one in HTTP/1.1, at most one in 1.0
@@ -36,8 +36,8 @@ enum class Parse { Complete, Incomplete, Invalid };
 
 struct ParseResult {
     Parse outcome = Parse::Incomplete;
-    int status = 0;            ///< for Invalid: 400, 414, 431 or 505
-    const char* why = "";      ///< for Invalid: what is wrong
+    int status = 0;        ///< for Invalid: 400, 414, 431 or 505
+    const char* why = "";  ///< for Invalid: what is wrong
 };
 
 struct Limits {

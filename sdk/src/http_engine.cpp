@@ -13,23 +13,40 @@ namespace {
 
 const char* reason_phrase(int status) {
     switch (status) {
-        case 200: return "OK";
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 408: return "Request Timeout";
-        case 411: return "Length Required";
-        case 413: return "Payload Too Large";
-        case 414: return "URI Too Long";
-        case 415: return "Unsupported Media Type";
-        case 417: return "Expectation Failed";
-        case 431: return "Request Header Fields Too Large";
-        case 500: return "Internal Server Error";
-        case 503: return "Service Unavailable";
-        case 505: return "HTTP Version Not Supported";
-        default: return "Error";
+        case 200:
+            return "OK";
+        case 400:
+            return "Bad Request";
+        case 401:
+            return "Unauthorized";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 408:
+            return "Request Timeout";
+        case 411:
+            return "Length Required";
+        case 413:
+            return "Payload Too Large";
+        case 414:
+            return "URI Too Long";
+        case 415:
+            return "Unsupported Media Type";
+        case 417:
+            return "Expectation Failed";
+        case 431:
+            return "Request Header Fields Too Large";
+        case 500:
+            return "Internal Server Error";
+        case 503:
+            return "Service Unavailable";
+        case 505:
+            return "HTTP Version Not Supported";
+        default:
+            return "Error";
     }
 }
 
@@ -48,8 +65,8 @@ class ConnectionGuard final : public ReplyGuard {
 
     void arm(const Response& fallback, const std::string& command,
              std::chrono::steady_clock::time_point deadline) override {
-        rescue_ = conn_.arm_rescue(engine_.frame(fallback.status, fallback.body, keep_alive_),
-                                   consumed_, keep_alive_, command, deadline);
+        rescue_ = conn_.arm_rescue(engine_.frame(fallback.status, fallback.body, keep_alive_), consumed_,
+                                   keep_alive_, command, deadline);
     }
     bool disarm() override {
         if (!rescue_->disarm()) return false;  // conn_ belongs to another worker now
@@ -67,8 +84,8 @@ class ConnectionGuard final : public ReplyGuard {
 
 }  // namespace
 
-HttpEngine::HttpEngine(const ReceiverOptions& options, const Pipeline& pipeline,
-                       const Reporter& reporter, Counters& counters, MetricsRegistry* metrics)
+HttpEngine::HttpEngine(const ReceiverOptions& options, const Pipeline& pipeline, const Reporter& reporter,
+                       Counters& counters, MetricsRegistry* metrics)
     : options_(options),
       pipeline_(pipeline),
       reporter_(reporter),
@@ -141,7 +158,8 @@ Served HttpEngine::serve(Connection& conn, bool last_request) {
         scanned = data.size();
         if (!conn.read_more(buffer_limit)) return Served::Close;  // closed or timed out mid-head
     }
-    if (parsed.outcome == http1::Parse::Invalid) return refuse(conn, parsed.status, parsed.why, {}, request_id);
+    if (parsed.outcome == http1::Parse::Invalid)
+        return refuse(conn, parsed.status, parsed.why, {}, request_id);
     // Offsets, not views: reading the body may move the connection's buffer.
     const std::size_t target_offset = static_cast<std::size_t>(head.target.data() - conn.buffered().data());
 
@@ -153,11 +171,14 @@ Served HttpEngine::serve(Connection& conn, bool last_request) {
     }
     std::string path;
     if (!http1::decode_path(head.path, path) || path != options_.path) {
-        return refuse(conn, 404, "no callback endpoint here; callbacks go to " + options_.path, head.target, request_id);
+        return refuse(conn, 404, "no callback endpoint here; callbacks go to " + options_.path, head.target,
+                      request_id);
     }
-    if (head.method != "POST") return refuse(conn, 405, "callbacks are POST requests", head.target, request_id);
+    if (head.method != "POST")
+        return refuse(conn, 405, "callbacks are POST requests", head.target, request_id);
     if (head.transfer_encoding) {
-        return refuse(conn, 411, "chunked bodies are not accepted: send Content-Length", head.target, request_id);
+        return refuse(conn, 411, "chunked bodies are not accepted: send Content-Length", head.target,
+                      request_id);
     }
     if (head.content_length_headers != 1) {
         return refuse(conn, head.content_length_headers == 0 ? 411 : 400,
@@ -176,7 +197,8 @@ Served HttpEngine::serve(Connection& conn, bool last_request) {
                       head.target, request_id);
     }
     if (!head.content_encoding.empty() && !http1::iequals(head.content_encoding, "identity")) {
-        return refuse(conn, 415, "Content-Encoding " + std::string(head.content_encoding) + " is not accepted",
+        return refuse(conn, 415,
+                      "Content-Encoding " + std::string(head.content_encoding) + " is not accepted",
                       head.target, request_id);
     }
     if (!head.expect.empty()) {

@@ -121,7 +121,8 @@ Journal::Journal(SegmentOptions options, const Report& report) : options_(std::m
     }
     // One process per journal: a second one would interleave segments and deliver twice.
     lock_fd_ = ::open((options_.dir + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (lock_fd_ < 0) unusable(options_.dir, std::string("cannot create its lock file: ") + std::strerror(errno));
+    if (lock_fd_ < 0)
+        unusable(options_.dir, std::string("cannot create its lock file: ") + std::strerror(errno));
     if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
         ::close(lock_fd_);
         throw ConfigError(ErrorCode::InvalidOption,
@@ -132,7 +133,8 @@ Journal::Journal(SegmentOptions options, const Report& report) : options_(std::m
         recover(report);
         std::unique_lock<std::mutex> lock(mu_);
         open_segment();
-        if (fd_ < 0) unusable(options_.dir, std::string("cannot create a segment file: ") + std::strerror(errno));
+        if (fd_ < 0)
+            unusable(options_.dir, std::string("cannot create a segment file: ") + std::strerror(errno));
     } catch (...) {
         if (attempts_fd_ >= 0) ::close(attempts_fd_);
         ::close(lock_fd_);
@@ -352,8 +354,8 @@ void Journal::write_queued(std::unique_lock<std::mutex>& lock, std::uint64_t unt
     cv_.notify_all();
 }
 
-Journal::Append Journal::append(const std::vector<std::string>& payloads,
-                                std::vector<std::uint64_t>& seqs, std::string& why) {
+Journal::Append Journal::append(const std::vector<std::string>& payloads, std::vector<std::uint64_t>& seqs,
+                                std::string& why) {
     std::unique_lock<std::mutex> lock(mu_);
     std::uint64_t size = 0;
     for (const auto& p : payloads) size += kHeader + p.size();
@@ -365,8 +367,7 @@ Journal::Append Journal::append(const std::vector<std::string>& payloads,
         drop_expired(std::chrono::system_clock::now(), false);
     }
     if (bytes_ + size > options_.max_bytes) {
-        why = "the journal is full (" + std::to_string(bytes_) + " of " +
-              std::to_string(options_.max_bytes) +
+        why = "the journal is full (" + std::to_string(bytes_) + " of " + std::to_string(options_.max_bytes) +
               " bytes, journal.max_bytes): events wait for their handlers; raise journal.max_bytes "
               "or fix the failing handler";
         return Append::Full;
@@ -439,7 +440,8 @@ void Journal::attempt(std::uint64_t seq) {
     put64(rec, seq);
     put64(rec, ~seq);
     std::string why;
-    if (attempts_fd_ >= 0 && write_all(attempts_fd_, rec.data(), rec.size(), why)) attempts_size_ += rec.size();
+    if (attempts_fd_ >= 0 && write_all(attempts_fd_, rec.data(), rec.size(), why))
+        attempts_size_ += rec.size();
 }
 
 void Journal::done(std::uint64_t seq) {

@@ -95,7 +95,7 @@ class Journal {
     SegmentOptions options_;
     mutable std::mutex mu_;
     std::condition_variable cv_;
-    std::deque<Segment> segments_;  // oldest first; the last one is being written
+    std::deque<Segment> segments_;                       // oldest first; the last one is being written
     std::map<std::uint64_t, std::uint64_t> segment_of_;  // live event seq -> segment id
     std::vector<JournalEvent> recovered_;
     int fd_ = -1;
@@ -107,8 +107,8 @@ class Journal {
     std::vector<std::uint64_t> queued_events_;
     bool queued_sync_ = false;
     bool writing_ = false;
-    std::uint64_t open_batch_ = 1;    // the batch records are queued into
-    std::uint64_t written_batch_ = 0; // every batch up to this one is written (and synced if asked)
+    std::uint64_t open_batch_ = 1;     // the batch records are queued into
+    std::uint64_t written_batch_ = 0;  // every batch up to this one is written (and synced if asked)
     struct Failure {
         std::string why;
         std::size_t readers = 0;  // appenders of the batch that have not read it yet

@@ -18,12 +18,18 @@ namespace imcb::detail {
 
 const char* to_string(Outcome outcome) noexcept {
     switch (outcome) {
-        case Outcome::Ok: return "ok";
-        case Outcome::Denied: return "denied";
-        case Outcome::Duplicate: return "duplicate";
-        case Outcome::Rejected: return "rejected";
-        case Outcome::Failed: return "failed";
-        case Outcome::Deadline: return "deadline";
+        case Outcome::Ok:
+            return "ok";
+        case Outcome::Denied:
+            return "denied";
+        case Outcome::Duplicate:
+            return "duplicate";
+        case Outcome::Rejected:
+            return "rejected";
+        case Outcome::Failed:
+            return "failed";
+        case Outcome::Deadline:
+            return "deadline";
     }
     return "failed";
 }
@@ -107,7 +113,8 @@ std::string next_request_id() {
     static std::atomic<std::uint64_t> counter{0};
     const std::uint64_t n = counter.fetch_add(1, std::memory_order_relaxed) + 1;
     std::string id(12, '0');
-    for (int i = 11, shift = 0; i >= 0; --i, shift += 4) id[static_cast<std::size_t>(i)] = kHexDigits[(prefix >> shift) & 0xf];
+    for (int i = 11, shift = 0; i >= 0; --i, shift += 4)
+        id[static_cast<std::size_t>(i)] = kHexDigits[(prefix >> shift) & 0xf];
     id += '-';
     std::string tail;
     for (std::uint64_t v = n; v != 0; v >>= 4) tail.insert(tail.begin(), kHexDigits[v & 0xf]);
@@ -153,10 +160,11 @@ class SnapshotCollectable final : public prometheus::Collectable {
                 .metric.push_back(type == MetricType::Counter ? counter(value) : gauge(value));
         };
 
-        auto& callbacks = family("imcb_callbacks_total",
-                                 "Callbacks answered, by CallbackCommand and outcome", MetricType::Counter);
+        auto& callbacks = family("imcb_callbacks_total", "Callbacks answered, by CallbackCommand and outcome",
+                                 MetricType::Counter);
         for (const auto& c : m_.callbacks) {
-            callbacks.metric.push_back(counter(as_double(c.count), {{"command", c.command}, {"outcome", c.outcome}}));
+            callbacks.metric.push_back(
+                counter(as_double(c.count), {{"command", c.command}, {"outcome", c.outcome}}));
         }
 
         auto& duration = family("imcb_callback_duration_seconds",
@@ -175,14 +183,15 @@ class SnapshotCollectable final : public prometheus::Collectable {
         single("imcb_handler_errors_total", "Handlers that threw or returned an invalid decision",
                MetricType::Counter, as_double(m_.handler_errors));
 
-        auto& handshakes = family("imcb_handshake_failures_total", "Failed TLS handshakes, by reason",
-                                  MetricType::Counter);
+        auto& handshakes =
+            family("imcb_handshake_failures_total", "Failed TLS handshakes, by reason", MetricType::Counter);
         for (std::size_t i = 0; i < kHandshakeFailureCount; ++i) {
             handshakes.metric.push_back(counter(as_double(m_.handshake_failures[i]),
                                                 {{"reason", to_string(static_cast<HandshakeFailure>(i))}}));
         }
 
-        auto& reloads = family("imcb_reloads_total", "Trust material reloads, by result", MetricType::Counter);
+        auto& reloads =
+            family("imcb_reloads_total", "Trust material reloads, by result", MetricType::Counter);
         reloads.metric.push_back(counter(as_double(m_.reloads_ok), {{"result", "ok"}}));
         reloads.metric.push_back(counter(as_double(m_.reloads_failed), {{"result", "failed"}}));
 

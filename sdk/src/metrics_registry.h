@@ -29,7 +29,7 @@ const char* to_string(Outcome outcome) noexcept;
 
 /// Upper bounds of imcb_callback_duration_seconds, suited to the vendor's 2 s deadline.
 inline constexpr std::array<double, 13> kDurationBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                                          0.25,  0.5,    1.0,   1.5,  2.0,   2.5};
+                                                           0.25,  0.5,    1.0,   1.5,  2.0,   2.5};
 
 class MetricsRegistry {
   public:

@@ -75,10 +75,25 @@ constexpr Name kNames[] = {
 
 // The other options' keys, named the same in both (for recognising a message's subject).
 constexpr std::string_view kSameNames[] = {
-    "path", "sdk_app_id", "tls.mode", "tls.self_provided", "tls.vendor_issued", "tls.client_auth",
-    "tls.crl_expired", "tls.ciphers", "tls.ciphersuites", "tls.vendor_identity.spki_sha256",
-    "tls.vendor_identity", "tls.min_version", "tls.watch", "allow_sources", "journal.dir",
-    "journal.commands", "journal.max_bytes", "journal.max_attempts", "dedup.max_entries",
+    "path",
+    "sdk_app_id",
+    "tls.mode",
+    "tls.self_provided",
+    "tls.vendor_issued",
+    "tls.client_auth",
+    "tls.crl_expired",
+    "tls.ciphers",
+    "tls.ciphersuites",
+    "tls.vendor_identity.spki_sha256",
+    "tls.vendor_identity",
+    "tls.min_version",
+    "tls.watch",
+    "allow_sources",
+    "journal.dir",
+    "journal.commands",
+    "journal.max_bytes",
+    "journal.max_attempts",
+    "dedup.max_entries",
     "before_failure_policy",
 };
 
@@ -91,9 +106,9 @@ std::int64_t clamp(std::uint64_t v) {
 void check(std::string_view key, std::int64_t value, const char* unit = "", const char* why = "") {
     const IntLimit& l = int_limit(key);
     if (value < l.min || value > l.max) {
-        throw ConfigError(ErrorCode::InvalidOption,
-                          std::string(key) + ": " + std::to_string(value) + unit + " must be between " +
-                              std::to_string(l.min) + " and " + std::to_string(l.max) + unit + why);
+        throw ConfigError(ErrorCode::InvalidOption, std::string(key) + ": " + std::to_string(value) + unit +
+                                                        " must be between " + std::to_string(l.min) +
+                                                        " and " + std::to_string(l.max) + unit + why);
     }
 }
 

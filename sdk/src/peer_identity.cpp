@@ -43,8 +43,8 @@ std::string common_name(X509& cert) {
 }
 
 void subject_alt_names(X509& cert, std::vector<std::string>& dns, std::vector<std::string>& ips) {
-    GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
-        X509_get_ext_d2i(&cert, NID_subject_alt_name, nullptr, nullptr)));
+    GeneralNamesPtr names(
+        static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(&cert, NID_subject_alt_name, nullptr, nullptr)));
     if (!names) return;
     for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
         const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
@@ -108,8 +108,7 @@ std::string spki_sha256_hex(X509& cert) {
     if (len <= 0) return {};
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
-    const bool ok = EVP_Digest(der, static_cast<std::size_t>(len), md, &md_len, EVP_sha256(),
-                               nullptr) == 1;
+    const bool ok = EVP_Digest(der, static_cast<std::size_t>(len), md, &md_len, EVP_sha256(), nullptr) == 1;
     OPENSSL_free(der);
     return ok ? hex_lower(md, md_len) : std::string{};
 }

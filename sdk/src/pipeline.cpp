@@ -52,8 +52,8 @@ bool Durability::journals(const Route& route, std::string_view command) const {
     return std::find(commands.begin(), commands.end(), command) != commands.end();
 }
 
-Pipeline::Pipeline(const ReceiverOptions& options, const Registry& registry,
-                   const Reporter& reporter, Counters& counters, Durability durability)
+Pipeline::Pipeline(const ReceiverOptions& options, const Registry& registry, const Reporter& reporter,
+                   Counters& counters, Durability durability)
     : policy_(std::make_shared<const QueryPolicy>(
           QueryPolicy{options.sdk_app_id, options.callback_tokens, options.request_time_window})),
       failure_policy_(options.before_failure_policy),
@@ -71,7 +71,7 @@ void Pipeline::set_tokens(std::vector<std::string> tokens) {
 }
 
 Response Pipeline::reject(int status, ErrorKind kind, std::string message, const std::string& command,
-                       const InboundRequest& in) const {
+                          const InboundRequest& in) const {
     counters_.requests_rejected++;
     Response r{status, error_envelope(status, message)};
     r.outcome = status >= 500 ? Outcome::Failed : Outcome::Rejected;
@@ -81,18 +81,22 @@ Response Pipeline::reject(int status, ErrorKind kind, std::string message, const
 
 Response Pipeline::policy_reply() const {
     switch (failure_policy_) {
-        case FailurePolicy::Allow: return {200, ok_envelope()};
-        case FailurePolicy::Deny: return {200, dump_reply(Decision::deny().to_reply())};
-        case FailurePolicy::HttpError: break;
+        case FailurePolicy::Allow:
+            return {200, ok_envelope()};
+        case FailurePolicy::Deny:
+            return {200, dump_reply(Decision::deny().to_reply())};
+        case FailurePolicy::HttpError:
+            break;
     }
     return {500, error_envelope(500, "the callback handler failed")};
 }
 
 Response Pipeline::failed(const CommandInfo* info, ErrorKind kind, std::string message,
-                       const std::string& command, const InboundRequest& in) const {
+                          const std::string& command, const InboundRequest& in) const {
     counters_.handler_failures++;
     reporter_.report(kind, message, command, in.remote_addr, in.request_id);
-    Response r = info != nullptr && info->phase == Phase::After ? Response{200, ok_envelope()} : policy_reply();
+    Response r =
+        info != nullptr && info->phase == Phase::After ? Response{200, ok_envelope()} : policy_reply();
     if (r.status != 200) counters_.requests_rejected++;
     r.outcome = Outcome::Failed;
     return r;
@@ -110,12 +114,12 @@ Response Pipeline::handle(const InboundRequest& in) const {
         // authenticated by Sign alone: it is never served unsigned, also when a reload has since
         // turned mutual TLS on and the tokens off while the connection stayed open.
         verdict.status = 401;
-        verdict.message = "this connection presented no client certificate, so a valid Sign is "
-                          "required, and no callback_token is configured";
+        verdict.message =
+            "this connection presented no client certificate, so a valid Sign is "
+            "required, and no callback_token is configured";
     }
     if (verdict.status != 200) {
-        return reject(verdict.status,
-                      verdict.status == 400 ? ErrorKind::BadRequest : ErrorKind::Unauthorized,
+        return reject(verdict.status, verdict.status == 400 ? ErrorKind::BadRequest : ErrorKind::Unauthorized,
                       std::move(verdict.message), std::string(q.command), in);
     }
     if (q.command.empty()) {
@@ -188,8 +192,11 @@ Response Pipeline::handle(const InboundRequest& in) const {
         case Decision::Kind::Deny:
         case Decision::Kind::Drop:
         case Decision::Kind::RefuseMembers:
-        case Decision::Kind::RefuseSubscribers: decided.outcome = Outcome::Denied; break;
-        default: break;  // allowed, modified, or per-account friend results
+        case Decision::Kind::RefuseSubscribers:
+            decided.outcome = Outcome::Denied;
+            break;
+        default:
+            break;  // allowed, modified, or per-account friend results
     }
     return decided;
 }
@@ -218,8 +225,7 @@ HandlerError current_handler_error() {
 
 }  // namespace
 
-std::variant<Decision, Response> Pipeline::run(const RawHandler& handler,
-                                               const nlohmann::json& event,
+std::variant<Decision, Response> Pipeline::run(const RawHandler& handler, const nlohmann::json& event,
                                                const CallbackContext& ctx, const Route& route,
                                                const InboundRequest& in) const {
     try {
@@ -233,10 +239,8 @@ std::variant<Decision, Response> Pipeline::run(const RawHandler& handler,
     }
 }
 
-std::variant<Decision, Response> Pipeline::run_guarded(const RawHandler& handler,
-                                                       const nlohmann::json& event,
-                                                       const CallbackContext& ctx,
-                                                       const Route& route,
+std::variant<Decision, Response> Pipeline::run_guarded(const RawHandler& handler, const nlohmann::json& event,
+                                                       const CallbackContext& ctx, const Route& route,
                                                        const InboundRequest& in) const {
     in.guard->arm(policy_reply(), ctx.command, std::chrono::steady_clock::now() + before_deadline_);
     auto outcome = run(handler, event, ctx, route, in);
@@ -264,7 +268,8 @@ std::variant<Decision, Response> Pipeline::run_guarded(const RawHandler& handler
 
 bool Pipeline::first_time(const std::string& command, const nlohmann::json& event) const {
     if (durability_.dedup == nullptr) return true;
-    if (durability_.dedup->claim_kept(event_key(command, event), std::chrono::system_clock::now())) return true;
+    if (durability_.dedup->claim_kept(event_key(command, event), std::chrono::system_clock::now()))
+        return true;
     counters_.duplicates_dropped++;
     return false;
 }
@@ -302,9 +307,10 @@ Response Pipeline::journal(const nlohmann::json& body, CallbackContext& ctx, con
                 // that request then fails to keep. The vendor's retry will find it kept.
                 for (const auto& k : claimed) durability_.dedup->release(k);
                 counters_.journal_refused++;
-                return reject(503, ErrorKind::Journal,
-                              "the same event (" + key + ") is being stored by another request; send it again",
-                              ctx.command, in);
+                return reject(
+                    503, ErrorKind::Journal,
+                    "the same event (" + key + ") is being stored by another request; send it again",
+                    ctx.command, in);
             }
             claimed.push_back(key);
         }
@@ -335,11 +341,10 @@ Response Pipeline::journal(const nlohmann::json& body, CallbackContext& ctx, con
     return reject(status, ErrorKind::Journal, std::move(why), ctx.command, in);
 }
 
-Response Pipeline::dispatch_batch(const nlohmann::json& body, CallbackContext& ctx,
-                                  const Route& route, const InboundRequest& in) const {
+Response Pipeline::dispatch_batch(const nlohmann::json& body, CallbackContext& ctx, const Route& route,
+                                  const InboundRequest& in) const {
     const auto events = body.find("Events");
-    if (events == body.end() || !events->is_array() || events->empty() ||
-        events->size() > kMaxBatchEvents) {
+    if (events == body.end() || !events->is_array() || events->empty() || events->size() > kMaxBatchEvents) {
         return reject(400, ErrorKind::DecodeFailed,
                       "a batched callback body must be {\"Events\":[...]} with 1 to " +
                           std::to_string(kMaxBatchEvents) + " events",

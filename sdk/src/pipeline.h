@@ -29,8 +29,8 @@ struct Durability {
     Journal* journal = nullptr;
     Deliverer* deliverer = nullptr;
     DedupStore* dedup = nullptr;
-    bool all_after = false;                         ///< journal.commands "after"
-    std::vector<std::string> commands;              ///< otherwise, these
+    bool all_after = false;             ///< journal.commands "after"
+    std::vector<std::string> commands;  ///< otherwise, these
     bool journals(const Route& route, std::string_view command) const;
 };
 
@@ -92,14 +92,13 @@ class Pipeline {
 
   private:
     Response reject(int status, ErrorKind kind, std::string message, const std::string& command,
-                 const InboundRequest& in) const;
-    Response failed(const CommandInfo* info, ErrorKind kind, std::string message,
-                 const std::string& command, const InboundRequest& in) const;
+                    const InboundRequest& in) const;
+    Response failed(const CommandInfo* info, ErrorKind kind, std::string message, const std::string& command,
+                    const InboundRequest& in) const;
     /// What before_failure_policy answers, without counting or reporting anything.
     Response policy_reply() const;
     /// A before-handler under the deadline guard.
-    std::variant<Decision, Response> run_guarded(const RawHandler& handler,
-                                                 const nlohmann::json& event,
+    std::variant<Decision, Response> run_guarded(const RawHandler& handler, const nlohmann::json& event,
                                                  const CallbackContext& ctx, const Route& route,
                                                  const InboundRequest& in) const;
     /// Runs the handler; the decision, or the reply that replaces it when the handler fails.

@@ -43,15 +43,24 @@ Platform platform_of(std::string_view value) noexcept {
 
 const char* to_string(Platform platform) noexcept {
     switch (platform) {
-        case Platform::RestApi: return "RESTAPI";
-        case Platform::Web: return "Web";
-        case Platform::Android: return "Android";
-        case Platform::IOS: return "iOS";
-        case Platform::Windows: return "Windows";
-        case Platform::Mac: return "Mac";
-        case Platform::IPad: return "iPad";
-        case Platform::Linux: return "Linux";
-        case Platform::Unknown: break;
+        case Platform::RestApi:
+            return "RESTAPI";
+        case Platform::Web:
+            return "Web";
+        case Platform::Android:
+            return "Android";
+        case Platform::IOS:
+            return "iOS";
+        case Platform::Windows:
+            return "Windows";
+        case Platform::Mac:
+            return "Mac";
+        case Platform::IPad:
+            return "iPad";
+        case Platform::Linux:
+            return "Linux";
+        case Platform::Unknown:
+            break;
     }
     return "Unknown";
 }

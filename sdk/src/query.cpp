@@ -39,8 +39,7 @@ std::string decode_component(std::string_view s) {
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '+') {
             out.push_back(' ');
-        } else if (s[i] == '%' && i + 2 < s.size() &&
-                   hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+        } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
             out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
             i += 2;
         } else {
@@ -76,7 +75,7 @@ QueryVerdict parse_query(const QueryParams& params, CallbackQuery& out) {
         std::string_view CallbackQuery::*member;
     };
     static constexpr Field kFields[] = {
-        {"SdkAppid", &CallbackQuery::sdk_app_id},     {"CallbackCommand", &CallbackQuery::command},
+        {"SdkAppid", &CallbackQuery::sdk_app_id},      {"CallbackCommand", &CallbackQuery::command},
         {"contenttype", &CallbackQuery::content_type}, {"ClientIP", &CallbackQuery::client_ip},
         {"OptPlatform", &CallbackQuery::opt_platform}, {"Sign", &CallbackQuery::sign},
         {"RequestTime", &CallbackQuery::request_time},
@@ -113,11 +112,10 @@ QueryVerdict check_query(const CallbackQuery& q, const QueryPolicy& policy,
         std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     const std::int64_t skew = now_s > t ? now_s - t : t - now_s;
     if (skew > static_cast<std::int64_t>(policy.window.count())) {
-        return reject(401, "RequestTime " + std::string(q.request_time) + " is " +
-                               std::to_string(skew) +
-                               " s away from this server's clock (allowed: " +
-                               std::to_string(policy.window.count()) +
-                               " s); a replay, or a clock that needs NTP");
+        return reject(
+            401, "RequestTime " + std::string(q.request_time) + " is " + std::to_string(skew) +
+                     " s away from this server's clock (allowed: " + std::to_string(policy.window.count()) +
+                     " s); a replay, or a clock that needs NTP");
     }
     // Every token is tried, whichever matches: the time taken does not tell which one did.
     bool matched = false;

@@ -32,9 +32,7 @@ namespace {
 // The option rules beyond the numeric limits. Messages begin with the option's JSON key; the
 // Receiver's boundary renames it for options built in code (option_rules.h).
 void validate(const ReceiverOptions& o) {
-    const auto bad = [](const std::string& what) {
-        throw ConfigError(ErrorCode::InvalidOption, what);
-    };
+    const auto bad = [](const std::string& what) { throw ConfigError(ErrorCode::InvalidOption, what); };
     if (o.sdk_app_id == 0) bad("sdk_app_id is not set: give your application's SDKAppID");
     if (o.sdk_app_id >= 1000000000000000000ULL) bad("sdk_app_id has more than 18 digits");
     if (o.path.empty() || o.path.front() != '/') {
@@ -49,7 +47,8 @@ void validate(const ReceiverOptions& o) {
             std::to_string(o.max_threads) + ")");
     }
     for (const auto& token : o.callback_tokens) {
-        if (token.empty()) bad("callback_token holds an empty token: remove it, or give the token from the console");
+        if (token.empty())
+            bad("callback_token holds an empty token: remove it, or give the token from the console");
         if (token.size() > 1024) bad("callback_token holds a token longer than 1024 characters");
     }
     if (o.tls.client_auth == ClientAuth::None && o.callback_tokens.empty()) {
@@ -57,7 +56,8 @@ void validate(const ReceiverOptions& o) {
             "is set, so nothing would authenticate the vendor: set callback_token to the token from "
             "the vendor's console (callback configuration), or use tls.client_auth \"required\"");
     }
-    if (o.callback_tokens.size() > 16) bad("callback_token lists more than 16 tokens: keep the current and the next one");
+    if (o.callback_tokens.size() > 16)
+        bad("callback_token lists more than 16 tokens: keep the current and the next one");
     if (!o.journal.dir.empty()) {
         const JournalOptions& j = o.journal;
         if (j.commands.empty()) {
@@ -79,13 +79,13 @@ void validate(const ReceiverOptions& o) {
     std::string admin_host;
     std::uint16_t admin_port = 0;
     if (!o.admin_listen.empty() && !detail::split_host_port(o.admin_listen, admin_host, admin_port)) {
-        bad("admin.listen \"" + o.admin_listen + "\" must be \"host:port\", e.g. \"127.0.0.1:9464\" or "
+        bad("admin.listen \"" + o.admin_listen +
+            "\" must be \"host:port\", e.g. \"127.0.0.1:9464\" or "
             "\"[::1]:9464\"");
     }
 }
 
 bool from_file(const ReceiverOptions& o) { return !o.config_file.empty(); }
-
 
 detail::TransportOptions transport_options(const ReceiverOptions& o) {
     detail::TransportOptions t;
@@ -123,7 +123,7 @@ struct Receiver::Impl {
     std::unique_ptr<detail::HttpEngine> engine;
     std::unique_ptr<detail::Transport> transport;
     std::atomic<bool> started{false};  // read by reload() on any thread
-    mutable std::mutex options_mu;  // reload writes options.tls, callback_tokens, allow_sources
+    mutable std::mutex options_mu;     // reload writes options.tls, callback_tokens, allow_sources
 
     // Reload (see the reload functions below).
     std::mutex reload_mu;  // one reload at a time; never held while user code runs
@@ -159,7 +159,8 @@ Receiver::Receiver(ReceiverOptions options) : impl_(std::make_unique<Impl>()) {
         impl_->options = std::move(options);
         std::atomic_store(&impl_->sources,
                           std::make_shared<const detail::SourceFilter>(impl_->options.allow_sources));
-        std::atomic_store(&impl_->trust, detail::make_trust_snapshot(impl_->options.tls, ++impl_->generation));
+        std::atomic_store(&impl_->trust,
+                          detail::make_trust_snapshot(impl_->options.tls, ++impl_->generation));
     });
 }
 
@@ -236,8 +237,7 @@ std::uint16_t Receiver::Impl::start() {
             }
             if (!ev.done) pending.push_back(std::move(ev));
         }
-        m.deliverer = std::make_unique<detail::Deliverer>(*m.journal, m.registry, m.reporter,
-                                                          m.counters, j);
+        m.deliverer = std::make_unique<detail::Deliverer>(*m.journal, m.registry, m.reporter, m.counters, j);
         durability.journal = m.journal.get();
         durability.deliverer = m.deliverer.get();
         for (const auto& c : j.commands) {
@@ -254,8 +254,8 @@ std::uint16_t Receiver::Impl::start() {
                                                         std::move(durability));
     }
     m.metrics = std::make_unique<detail::MetricsRegistry>(m.registry.commands());
-    m.engine = std::make_unique<detail::HttpEngine>(m.options, *m.pipeline, m.reporter, m.counters,
-                                                    m.metrics.get());
+    m.engine =
+        std::make_unique<detail::HttpEngine>(m.options, *m.pipeline, m.reporter, m.counters, m.metrics.get());
     detail::TransportOptions transport_opts = transport_options(m.options);
     transport_opts.sources = [&m] { return m.current_sources(); };
     m.transport = std::make_unique<detail::Transport>(
@@ -267,7 +267,8 @@ std::uint16_t Receiver::Impl::start() {
             m.options.admin_listen,
             detail::AdminServer::Handlers{[&m] { return m.metrics_text(); }, [&m] { return m.ready(); }});
         m.admin->start();
-        if (!m.admin->warning().empty()) m.reporter.warn(detail::name_option(m.admin->warning(), from_file(m.options)));
+        if (!m.admin->warning().empty())
+            m.reporter.warn(detail::name_option(m.admin->warning(), from_file(m.options)));
     }
     std::uint16_t port = 0;
     try {
@@ -279,7 +280,8 @@ std::uint16_t Receiver::Impl::start() {
     m.serving = true;
     if (m.deliverer) m.deliverer->start(std::move(pending));
     m.started = true;
-    for (const auto& w : m.current_trust()->summary.warnings) m.reporter.warn(detail::name_option(w, from_file(m.options)));
+    for (const auto& w : m.current_trust()->summary.warnings)
+        m.reporter.warn(detail::name_option(w, from_file(m.options)));
     try {
         m.start_watcher();
     } catch (...) {
@@ -329,9 +331,9 @@ int Receiver::run_until_signal() {
         try {
             reload();
         } catch (const std::exception& e) {
-            impl_->reporter.report(ErrorKind::ReloadFailed,
-                                   std::string("SIGHUP: reload refused, the last good state stays in force: ") +
-                                       e.what());
+            impl_->reporter.report(
+                ErrorKind::ReloadFailed,
+                std::string("SIGHUP: reload refused, the last good state stays in force: ") + e.what());
             continue;
         }
         impl_->reporter.report(ErrorKind::TrustReloaded,
@@ -506,7 +508,8 @@ void Receiver::Impl::reload_checked(const ReceiverOptions& next) {
         m.counters.reloads_ok++;
     }
     if (m.watcher) m.watcher->files_changed();  // the reload may name other files
-    for (const auto& w : warnings) m.reporter.warn(detail::name_option(w, from_file(next)));  // user code: after the lock
+    for (const auto& w : warnings)
+        m.reporter.warn(detail::name_option(w, from_file(next)));  // user code: after the lock
     if (m.started) m.report_expiring();
 }
 
@@ -542,7 +545,8 @@ bool Receiver::Impl::ready() const {
     const auto& chain = snapshot->summary.server_chain;
     if (chain.empty() || !within_dates(chain.front(), now)) return false;
     const auto& cas = snapshot->summary.vendor_cas;
-    return cas.empty() || std::any_of(cas.begin(), cas.end(), [now](const auto& c) { return within_dates(c, now); });
+    return cas.empty() ||
+           std::any_of(cas.begin(), cas.end(), [now](const auto& c) { return within_dates(c, now); });
 }
 
 std::uint16_t Receiver::admin_port() const { return impl_->admin ? impl_->admin->port() : 0; }
@@ -560,7 +564,8 @@ Metrics Receiver::Impl::metrics_snapshot() const {
     }
     const detail::Counters& c = m.counters;
     out.handler_errors = c.handler_failures.load();
-    for (std::size_t i = 0; i < kHandshakeFailureCount; ++i) out.handshake_failures[i] = c.handshake_failures[i].load();
+    for (std::size_t i = 0; i < kHandshakeFailureCount; ++i)
+        out.handshake_failures[i] = c.handshake_failures[i].load();
     out.reloads_ok = c.reloads_ok.load();
     out.reloads_failed = c.reloads_failed.load();
     const auto snapshot = m.current_trust();
@@ -572,7 +577,8 @@ Metrics Receiver::Impl::metrics_snapshot() const {
         out.certificates.push_back({"vendor_ca", ca.subject, ca.not_after_unix});
     }
     const auto client = c.last_client_certificate();
-    if (client.not_after != 0) out.certificates.push_back({"vendor_client", client.subject, client.not_after});
+    if (client.not_after != 0)
+        out.certificates.push_back({"vendor_client", client.subject, client.not_after});
     out.connections_open = c.open_connections.load();
     out.source_refused = c.source_refused.load();
     out.ready = ready();
@@ -595,14 +601,14 @@ std::string Receiver::Impl::metrics_text() const {
     return detail::prometheus_text(m.metrics_snapshot(), extra);
 }
 
-
 void Receiver::reload_tls(const TlsOptions& tls) {
     ReceiverOptions next = options();
     next.tls = tls;
     reload(next);
 }
 
-Receiver& Receiver::reload_source(std::function<ReceiverOptions()> source, std::vector<std::string> also_watch) {
+Receiver& Receiver::reload_source(std::function<ReceiverOptions()> source,
+                                  std::vector<std::string> also_watch) {
     if (impl_->started) {
         throw ConfigError(ErrorCode::AlreadyStarted, "set the reload source before Receiver::start()");
     }

@@ -14,7 +14,7 @@
 namespace imcb::detail {
 
 struct Route {
-    const CommandInfo* info = nullptr;  ///< null for commands the SDK does not know
+    const CommandInfo* info = nullptr;    ///< null for commands the SDK does not know
     const RawHandler* handler = nullptr;  ///< null: reply with the default (allow / OK)
 };
 

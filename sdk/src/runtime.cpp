@@ -139,8 +139,8 @@ std::optional<std::uint64_t> Throttle::admit(Clock::time_point now) {
     return suppressed;
 }
 
-void Reporter::report(ErrorKind kind, std::string message, std::string command,
-                      std::string remote_addr, std::string request_id) const noexcept {
+void Reporter::report(ErrorKind kind, std::string message, std::string command, std::string remote_addr,
+                      std::string request_id) const noexcept {
     try {
         // Messages quote the request (URL, headers, certificate names): no raw control characters
         // or malformed UTF-8 may reach a handler's log or the terminal.

@@ -106,8 +106,8 @@ class BlockingScope {
 class Reporter {
   public:
     void set_handler(ErrorHandler handler) { handler_ = std::move(handler); }
-    void report(ErrorKind kind, std::string message, std::string command = {},
-                std::string remote_addr = {}, std::string request_id = {}) const noexcept;
+    void report(ErrorKind kind, std::string message, std::string command = {}, std::string remote_addr = {},
+                std::string request_id = {}) const noexcept;
     /// A configuration that works but is risky: ErrorKind::ConfigWarning to on_error, or without
     /// a handler one "imcb: warning: ..." line on stderr (never throttled: each is said once).
     void warn(const std::string& message) const noexcept;

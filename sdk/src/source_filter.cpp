@@ -83,8 +83,8 @@ bool parse_source_range(std::string_view entry, SourceRange& out, std::string& w
         } else {
             inet_ntop(AF_INET6, network.address.data(), text, sizeof text);
         }
-        why = "has address bits set past its /" + std::to_string(prefix) + " prefix (the range is " +
-              text + "/" + std::to_string(prefix) + ")";
+        why = "has address bits set past its /" + std::to_string(prefix) + " prefix (the range is " + text +
+              "/" + std::to_string(prefix) + ")";
         return false;
     }
     return true;

@@ -22,8 +22,7 @@ namespace imcb::detail {
 
 std::string read_trust_file(const std::string& path, const std::string& key) {
     if (path.empty()) {
-        throw ConfigError(ErrorCode::InvalidOption,
-                          key + " is not set: give the path of the PEM file");
+        throw ConfigError(ErrorCode::InvalidOption, key + " is not set: give the path of the PEM file");
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -59,15 +58,18 @@ void security_level_warnings(X509& cert, const std::string& what, const std::str
         (md == NID_sha1 || md == NID_md5)) {
         out.push_back(what + " is signed with " + OBJ_nid2sn(md) +
                       ", which OpenSSL's default security level refuses (every handshake through it "
-                      "fails): " + fix);
+                      "fails): " +
+                      fix);
     }
     if (EVP_PKEY* key = X509_get0_pubkey(&cert)) {
         const int type = EVP_PKEY_get_base_id(key);
         const int bits = EVP_PKEY_get_bits(key);
         if ((type == EVP_PKEY_RSA || type == EVP_PKEY_RSA_PSS || type == EVP_PKEY_DSA) && bits < 2048) {
-            out.push_back(what + " has a " + std::to_string(bits) + "-bit " + (type == EVP_PKEY_DSA ? "DSA" : "RSA") +
+            out.push_back(what + " has a " + std::to_string(bits) + "-bit " +
+                          (type == EVP_PKEY_DSA ? "DSA" : "RSA") +
                           " key, under the 2048 bits OpenSSL's default security level requires "
-                          "(every handshake through it fails): " + fix);
+                          "(every handshake through it fails): " +
+                          fix);
         }
     }
     ERR_clear_error();
@@ -84,32 +86,32 @@ std::vector<X509Ptr> parse_certificates(const std::string& pem, const std::strin
         if (pem.find("PRIVATE KEY-----") != std::string::npos) {
             hint = "the file holds a private key, not a certificate: are the cert and key swapped?";
         } else if (!pem.empty() && static_cast<unsigned char>(pem[0]) == 0x30) {
-            hint = "the file looks like DER: convert it with openssl x509 -inform DER -in \"" +
-                   path + "\" -out cert.pem";
+            hint = "the file looks like DER: convert it with openssl x509 -inform DER -in \"" + path +
+                   "\" -out cert.pem";
         }
-        throw ConfigError(ErrorCode::BadPem, key + ": no PEM certificate in \"" + path + "\": " +
-                                                 hint + " (OpenSSL: " + reason + ")");
+        throw ConfigError(ErrorCode::BadPem, key + ": no PEM certificate in \"" + path + "\": " + hint +
+                                                 " (OpenSSL: " + reason + ")");
     }
     return certs;
 }
 
 int no_password(char*, int, int, void*) { return -1; }  // never prompt on a terminal
 
-EvpPkeyPtr parse_private_key(const std::string& pem, const std::string& path,
-                             const std::string& key) {
+EvpPkeyPtr parse_private_key(const std::string& pem, const std::string& path, const std::string& key) {
     BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     EvpPkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_password, nullptr));
     const std::string reason = openssl_errors();
     if (pkey) return pkey;
-    std::string hint = "expected a PEM private key (a BEGIN PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block)";
+    std::string hint =
+        "expected a PEM private key (a BEGIN PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block)";
     if (pem.find("ENCRYPTED") != std::string::npos) {
-        hint = "the key is encrypted: store it unencrypted with mode 0600 (openssl pkey -in \"" +
-               path + "\" -out key.pem)";
+        hint = "the key is encrypted: store it unencrypted with mode 0600 (openssl pkey -in \"" + path +
+               "\" -out key.pem)";
     } else if (pem.find("BEGIN CERTIFICATE") != std::string::npos) {
         hint = "the file holds a certificate, not a private key: are the cert and key swapped?";
     }
-    throw ConfigError(ErrorCode::BadPem, key + ": no usable private key in \"" + path + "\": " +
-                                             hint + " (OpenSSL: " + reason + ")");
+    throw ConfigError(ErrorCode::BadPem, key + ": no usable private key in \"" + path + "\": " + hint +
+                                             " (OpenSSL: " + reason + ")");
 }
 
 CertificateSummary summarise(X509& cert) {
@@ -137,14 +139,13 @@ CertificateSummary summarise(X509& cert) {
 
 void check_dates(X509& cert, const std::string& what, const std::string& fix) {
     if (X509_cmp_current_time(X509_get0_notBefore(&cert)) > 0) {
-        throw ConfigError(ErrorCode::CertExpired,
-                          what + " is not valid before " + iso_time(X509_get0_notBefore(&cert)) +
-                              ": check this machine's clock, or " + fix);
+        throw ConfigError(ErrorCode::CertExpired, what + " is not valid before " +
+                                                      iso_time(X509_get0_notBefore(&cert)) +
+                                                      ": check this machine's clock, or " + fix);
     }
     if (X509_cmp_current_time(X509_get0_notAfter(&cert)) < 0) {
-        throw ConfigError(ErrorCode::CertExpired, what + " expired on " +
-                                                      iso_time(X509_get0_notAfter(&cert)) + ": " +
-                                                      fix);
+        throw ConfigError(ErrorCode::CertExpired,
+                          what + " expired on " + iso_time(X509_get0_notAfter(&cert)) + ": " + fix);
     }
 }
 
@@ -196,9 +197,9 @@ LoadedTls load_tls(const TlsOptions& tls) {
     }
     X509& leaf = *out.chain.front();
     if (out.chain.size() > 1 && X509_check_ca(&leaf) != 0) {
-        throw ConfigError(ErrorCode::ChainOrder,
-                          prefix + ".cert: the first certificate in \"" + files.cert_chain_file +
-                              "\" is a CA: put the server certificate first");
+        throw ConfigError(ErrorCode::ChainOrder, prefix + ".cert: the first certificate in \"" +
+                                                     files.cert_chain_file +
+                                                     "\" is a CA: put the server certificate first");
     }
     for (std::size_t i = 0; i < out.chain.size(); ++i) {
         check_dates(*out.chain[i], prefix + ".cert: " + describe(*out.chain[i], i, files.cert_chain_file),
@@ -211,10 +212,10 @@ LoadedTls load_tls(const TlsOptions& tls) {
         const std::string reason = openssl_errors();
         throw ConfigError(ErrorCode::KeyMismatch,
                           prefix + ".key: the private key in \"" + files.private_key_file +
-                              "\" does not belong to the certificate in \"" +
-                              files.cert_chain_file + "\" (" + describe_certificate(leaf).subject +
-                              "): use the key that was generated with this certificate (OpenSSL: " +
-                              reason + ")");
+                              "\" does not belong to the certificate in \"" + files.cert_chain_file + "\" (" +
+                              describe_certificate(leaf).subject +
+                              "): use the key that was generated with this certificate (OpenSSL: " + reason +
+                              ")");
     }
     for (std::size_t i = 0; i < out.chain.size(); ++i) {
         sum.server_chain.push_back(summarise(*out.chain[i]));
@@ -271,8 +272,9 @@ LoadedTls load_tls(const TlsOptions& tls) {
         const std::string what = "tls.vendor_ca: " + describe(ca, ca_index[i], ca_paths[i]);
         if (X509_check_ca(&ca) == 0) {
             throw ConfigError(ErrorCode::BadPem,
-                              what + " is not a CA certificate: this file must hold the vendor's CA "
-                                     "(TencentQQAuthCA.crt), not a client or server certificate");
+                              what +
+                                  " is not a CA certificate: this file must hold the vendor's CA "
+                                  "(TencentQQAuthCA.crt), not a client or server certificate");
         }
         check_dates(ca, what, "get the vendor's current CA certificate");
         sum.vendor_cas.push_back(summarise(ca));
@@ -314,9 +316,8 @@ LoadedTls load_tls(const TlsOptions& tls) {
     if (!out.crls.empty()) {
         for (std::size_t i = 0; i < out.cas.size(); ++i) {
             X509* ca = out.cas[i].get();
-            const bool covered = std::any_of(out.crls.begin(), out.crls.end(), [&](const LoadedCrl& l) {
-                return crl_of(*l.crl, *ca);
-            });
+            const bool covered = std::any_of(out.crls.begin(), out.crls.end(),
+                                             [&](const LoadedCrl& l) { return crl_of(*l.crl, *ca); });
             if (!covered) {
                 sum.warnings.push_back("tls.crl: no CRL of " + describe(*ca, ca_index[i], ca_paths[i]) +
                                        ": the certificates it issues are not checked for revocation; "
@@ -348,7 +349,8 @@ int note_index() {
 bool has_crl_for(X509_STORE_CTX* store, X509& cert, int depth) {
     STACK_OF(X509_CRL)* crls = X509_STORE_CTX_get1_crls(store, X509_get_issuer_name(&cert));
     STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(store);
-    X509* issuer = chain != nullptr && depth + 1 < sk_X509_num(chain) ? sk_X509_value(chain, depth + 1) : nullptr;
+    X509* issuer =
+        chain != nullptr && depth + 1 < sk_X509_num(chain) ? sk_X509_value(chain, depth + 1) : nullptr;
     if (issuer == nullptr && X509_check_issued(&cert, &cert) == X509_V_OK) issuer = &cert;  // a root
     bool found = false;
     for (int i = 0; crls != nullptr && i < sk_X509_CRL_num(crls) && !found; ++i) {
@@ -360,8 +362,7 @@ bool has_crl_for(X509_STORE_CTX* store, X509& cert, int depth) {
 }
 
 int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
-    auto* ssl = static_cast<SSL*>(
-        X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
     auto* note = static_cast<HandshakeNote*>(SSL_get_ex_data(ssl, note_index()));
     const auto* snap = static_cast<const TrustSnapshot*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
     const int depth = X509_STORE_CTX_get_error_depth(store);
@@ -427,8 +428,8 @@ int verify_client_chain(X509_STORE_CTX* store, void* arg) {
     const std::time_t now = tls_now();
     X509_STORE_CTX_set_time(store, 0, now);  // the cache and the full verification agree on "now"
     VerifiedChainCache::Key key{};
-    const bool keyed = leaf != nullptr &&
-                       VerifiedChainCache::key_of(*leaf, X509_STORE_CTX_get0_untrusted(store), key);
+    const bool keyed =
+        leaf != nullptr && VerifiedChainCache::key_of(*leaf, X509_STORE_CTX_get0_untrusted(store), key);
     if (keyed && snap->verified_chains.contains(key, now)) {
         ERR_set_mark();
         std::string why = snap->rules.mismatch(*leaf);
@@ -437,7 +438,8 @@ int verify_client_chain(X509_STORE_CTX* store, void* arg) {
             X509_STORE_CTX_set_error(store, X509_V_OK);
             return 1;
         }
-        auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+        auto* ssl =
+            static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
         if (auto* note = static_cast<HandshakeNote*>(SSL_get_ex_data(ssl, note_index()))) {
             note->reason = std::move(why);
             note->identity_rejected = true;
@@ -517,8 +519,8 @@ SSL_TICKET_RETURN decrypt_ticket(SSL* ssl, SSL_SESSION* session, const unsigned 
 }
 
 [[noreturn]] void setup_failed(const std::string& what) {
-    throw ConfigError(ErrorCode::TlsSetup, "TLS setup failed: " + what + " (OpenSSL: " +
-                                               openssl_errors() + ")");
+    throw ConfigError(ErrorCode::TlsSetup,
+                      "TLS setup failed: " + what + " (OpenSSL: " + openssl_errors() + ")");
 }
 
 }  // namespace
@@ -582,8 +584,7 @@ std::string openssl_errors() {
 
 void attach_note(SSL* ssl, HandshakeNote* note) { SSL_set_ex_data(ssl, note_index(), note); }
 
-std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
-                                                         std::uint64_t generation) {
+std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls, std::uint64_t generation) {
     auto snap = std::make_shared<TrustSnapshot>(tls.vendor_identity);
     LoadedTls loaded = load_tls(tls);
     snap->generation = generation;
@@ -596,8 +597,7 @@ std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
     SSL_CTX* c = ctx.get();
     const int min = tls.min_version == TlsVersion::Tls1_3 ? TLS1_3_VERSION : TLS1_2_VERSION;
     if (SSL_CTX_set_min_proto_version(c, min) != 1) setup_failed("minimum TLS version");
-    SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                               SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS);
     SSL_CTX_set_read_ahead(c, 1);  // one read() per burst of records, not two per record
     const std::string ciphers = tls.ciphers.empty() ? kDefaultCiphers : tls.ciphers;
@@ -606,25 +606,28 @@ std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
                           "tls.ciphers: \"" + tls.ciphers +
                               "\" selects no TLS 1.2 cipher suite OpenSSL knows: give a list in "
                               "OpenSSL's syntax (see `openssl ciphers -v 'ECDHE+AESGCM'`), or remove "
-                              "the key for the default (OpenSSL: " + openssl_errors() + ")");
+                              "the key for the default (OpenSSL: " +
+                              openssl_errors() + ")");
     }
     if (!tls.ciphersuites.empty() && SSL_CTX_set_ciphersuites(c, tls.ciphersuites.c_str()) != 1) {
         throw ConfigError(ErrorCode::InvalidOption,
                           "tls.ciphersuites: \"" + tls.ciphersuites +
                               "\" is not a list of TLS 1.3 suites OpenSSL knows: give names such as "
                               "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256 separated by ':', "
-                              "or remove the key for the default (OpenSSL: " + openssl_errors() + ")");
+                              "or remove the key for the default (OpenSSL: " +
+                              openssl_errors() + ")");
     }
 
     if (SSL_CTX_use_certificate(c, loaded.chain.front().get()) != 1) {
-        throw ConfigError(ErrorCode::TlsSetup,
-                          "tls." + std::string(tls.mode == ServerCertMode::SelfProvided ? "self_provided"
-                                                                                       : "vendor_issued") +
-                              ".cert: OpenSSL refuses the server certificate in \"" +
-                              tls.active().cert_chain_file +
-                              "\" (at its security level a key under 2048 bits RSA or a SHA-1 "
-                              "signature is refused): reissue it with an RSA key of 2048 bits or "
-                              "more, or an EC key (OpenSSL: " + openssl_errors() + ")");
+        throw ConfigError(
+            ErrorCode::TlsSetup,
+            "tls." +
+                std::string(tls.mode == ServerCertMode::SelfProvided ? "self_provided" : "vendor_issued") +
+                ".cert: OpenSSL refuses the server certificate in \"" + tls.active().cert_chain_file +
+                "\" (at its security level a key under 2048 bits RSA or a SHA-1 "
+                "signature is refused): reissue it with an RSA key of 2048 bits or "
+                "more, or an EC key (OpenSSL: " +
+                openssl_errors() + ")");
     }
     for (std::size_t i = 1; i < loaded.chain.size(); ++i) {
         if (SSL_CTX_add1_chain_cert(c, loaded.chain[i].get()) != 1) setup_failed("chain certificate");
@@ -648,7 +651,8 @@ std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
         if (!loaded.crls.empty()) {
             for (auto& l : loaded.crls) {
                 if (X509_STORE_add_crl(store, l.crl.get()) != 1) setup_failed("CRL");
-                if (l.next_update != 0) snap->crl_next_update = std::min(snap->crl_next_update, l.next_update);
+                if (l.next_update != 0)
+                    snap->crl_next_update = std::min(snap->crl_next_update, l.next_update);
             }
             // Every level of the chain is checked against the CRLs present; a level whose issuer
             // has no CRL in tls.crl is let through by verify_callback (docs/certificates.md).
@@ -676,7 +680,8 @@ std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
         SSL_CTX_set_num_tickets(c, 0);
     }
     snap->ca_not_after = std::numeric_limits<std::int64_t>::max();
-    for (auto& ca : loaded.cas) snap->ca_not_after = std::min<std::int64_t>(snap->ca_not_after, not_after(*ca));
+    for (auto& ca : loaded.cas)
+        snap->ca_not_after = std::min<std::int64_t>(snap->ca_not_after, not_after(*ca));
     if (SSL_CTX_set_session_ticket_cb(c, generate_ticket, decrypt_ticket, snap.get()) != 1) {
         setup_failed("session ticket callback");
     }

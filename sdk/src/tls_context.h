@@ -62,13 +62,11 @@ struct TrustSnapshot {
     mutable std::map<VerifiedChainCache::Key, std::shared_ptr<const PeerIdentity>> identities_;
 
   public:
-
     explicit TrustSnapshot(const VendorIdentity& identity) : rules(identity) {}
 };
 
 /// Validates the options' files and builds the snapshot. Throws ConfigError.
-std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls,
-                                                         std::uint64_t generation);
+std::shared_ptr<const TrustSnapshot> make_trust_snapshot(const TlsOptions& tls, std::uint64_t generation);
 
 /// Why a handshake failed, filled by the verify callback; attached to each SSL.
 struct HandshakeNote {

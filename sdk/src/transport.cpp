@@ -45,7 +45,8 @@ std::int64_t to_ms(Clock::time_point t) {
 }
 
 std::thread start_thread(const TransportOptions& options, const char* name, std::function<void()> body) {
-    return options.start_thread ? options.start_thread(std::move(body)) : detail::start_thread(name, std::move(body));
+    return options.start_thread ? options.start_thread(std::move(body))
+                                : detail::start_thread(name, std::move(body));
 }
 
 void describe_sockaddr(const sockaddr_storage& ss, std::string& ip, int& port) {
@@ -114,9 +115,10 @@ std::uint16_t Transport::start() {
         ::close(fd);
         if (err == EADDRINUSE) {
             throw ConfigError(ErrorCode::PortInUse,
-                              "listen " + where + ": the address is already in use (another "
-                              "imcb-server or another program listens there): stop it or choose "
-                              "another port in \"listen\"");
+                              "listen " + where +
+                                  ": the address is already in use (another "
+                                  "imcb-server or another program listens there): stop it or choose "
+                                  "another port in \"listen\"");
         }
         throw ConfigError(ErrorCode::BindFailed, "listen " + where + ": " + std::strerror(err) +
                                                      (err == EACCES ? " (ports below 1024 need "
@@ -468,8 +470,8 @@ void Transport::accept_batch() {
     for (int i = 0; i < kAcceptBatch; ++i) {
         sockaddr_storage ss{};
         socklen_t len = sizeof ss;
-        const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len,
-                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int fd =
+            ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
@@ -558,7 +560,8 @@ void Transport::accept_batch() {
                 std::lock_guard<std::mutex> lock(conns_mu_);
                 release_peer(ip);
             }
-            reporter_.report(ErrorKind::ResourceExhausted, "SSL_new failed: " + openssl_errors(), {}, ip + ":" + std::to_string(port));
+            reporter_.report(ErrorKind::ResourceExhausted, "SSL_new failed: " + openssl_errors(), {},
+                             ip + ":" + std::to_string(port));
             continue;
         }
         SSL_set_mode(ssl.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
@@ -642,8 +645,8 @@ void Transport::handle_event(Connection* c) {
         on_event(c);
     } catch (const std::exception& e) {
         // Nothing a client sends may end the process: drop that connection and go on.
-        reporter_.report(ErrorKind::InternalError, std::string("internal error, connection closed: ") + e.what(),
-                         {}, c->remote_addr_);
+        reporter_.report(ErrorKind::InternalError,
+                         std::string("internal error, connection closed: ") + e.what(), {}, c->remote_addr_);
         close_connection(c, false);
     }
 }
@@ -687,8 +690,7 @@ bool Transport::advance_handshake(Connection* c) {
     const unsigned long last = ERR_peek_last_error();
     std::string reason = c->note_.reason;
     const std::string ossl = openssl_errors();
-    const HandshakeFailure failure =
-        c->note_.classified ? c->note_.failure : classify_ssl_error(first, last);
+    const HandshakeFailure failure = c->note_.classified ? c->note_.failure : classify_ssl_error(first, last);
     if (reason.empty()) {
         reason = err == SSL_ERROR_SYSCALL && ossl == "no details"
                      ? "connection closed by the client during the TLS handshake"
@@ -712,8 +714,8 @@ void Transport::handshake_failed(Connection* c, HandshakeFailure reason, std::st
         message += " (" + std::to_string(*suppressed) +
                    " more handshake failures since the last report were not reported)";
     }
-    reporter_.report(identity ? ErrorKind::IdentityRejected : ErrorKind::HandshakeFailed,
-                     std::move(message), {}, c->remote_addr_);
+    reporter_.report(identity ? ErrorKind::IdentityRejected : ErrorKind::HandshakeFailed, std::move(message),
+                     {}, c->remote_addr_);
 }
 
 bool Transport::established(Connection* c) {
@@ -762,7 +764,8 @@ void Transport::serve_ready(Connection* c) {
         }
         if (c->in_pos_ == c->in_len_) {  // (SSL_has_pending may be a KeyUpdate, not data)
             switch (c->fill()) {
-                case Connection::Io::Data: break;
+                case Connection::Io::Data:
+                    break;
                 case Connection::Io::WantRead:
                     c->release_idle_buffers();
                     park(c, EPOLLIN, Clock::now() + options_.keep_alive_timeout);

@@ -77,8 +77,8 @@ class Transport {
   public:
     using TrustSource = std::function<std::shared_ptr<const TrustSnapshot>()>;
 
-    Transport(TransportOptions options, TrustSource trust, RequestServer& server,
-              const Reporter& reporter, Counters& counters);
+    Transport(TransportOptions options, TrustSource trust, RequestServer& server, const Reporter& reporter,
+              Counters& counters);
     ~Transport();
     Transport(const Transport&) = delete;
     Transport& operator=(const Transport&) = delete;
@@ -144,13 +144,13 @@ class Transport {
     std::atomic<bool> closing_{false};  // workers exit: drained, or forced
     std::atomic<bool> housekeeper_exit_{false};
     std::atomic<bool> started_{false};
-    std::mutex stop_mu_;  // one stop() at a time
+    std::mutex stop_mu_;                              // one stop() at a time
     std::atomic<std::int64_t> drain_deadline_ms_{0};  // steady clock; 0 until the drain begins
     std::atomic<bool> listener_paused_{false};
 
     std::mutex conns_mu_;
     std::unordered_set<Connection*> conns_;
-    std::list<Connection*> handshakes_;                  // handshaking, oldest first
+    std::list<Connection*> handshakes_;                    // handshaking, oldest first
     std::unordered_map<std::string, std::size_t> per_ip_;  // open connections by peer address
     Throttle refused_reports_;
     Throttle per_ip_reports_;
@@ -165,7 +165,7 @@ class Transport {
     std::vector<std::thread::id> finished_;
     std::size_t live_workers_ = 0;
     std::atomic<std::size_t> idle_workers_{0};
-    std::atomic<std::size_t> blocked_workers_{0};  // in a BlockingScope (waiting for the disk)
+    std::atomic<std::size_t> blocked_workers_{0};    // in a BlockingScope (waiting for the disk)
     std::atomic<std::int64_t> last_progress_ms_{0};  // when a worker last finished an event
     std::thread housekeeper_;
 };

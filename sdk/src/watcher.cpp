@@ -32,8 +32,7 @@ using EvpMdCtxPtr = OsslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
 constexpr std::size_t kMaxDigestBytes = 64u << 20;  // per file: certificate files are small
 constexpr int kMaxSymlinkHops = 16;
 constexpr std::uint32_t kDirEvents = IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB | IN_CREATE | IN_DELETE |
-                                     IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF |
-                                     IN_ONLYDIR;
+                                     IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
 
 std::string parent_of(const std::string& path) {
     const auto slash = path.find_last_of('/');
@@ -133,7 +132,8 @@ void FileWatcher::refresh_watches() {
         }  // else (a directory not there yet): its parent's events are what count
     }
     for (const auto& [d, wd] : watched_) {
-        const bool kept = std::any_of(next.begin(), next.end(), [wd = wd](const auto& e) { return e.second == wd; });
+        const bool kept =
+            std::any_of(next.begin(), next.end(), [wd = wd](const auto& e) { return e.second == wd; });
         if (!kept) ::inotify_rm_watch(inotify_fd_, wd);
     }
     watched_.swap(next);
@@ -176,9 +176,8 @@ void FileWatcher::start() {
     emit_notice();
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wake_fd_ < 0) {
-        throw ConfigError(ErrorCode::StartFailed,
-                          std::string("tls.watch: eventfd: ") + std::strerror(errno) +
-                              ": raise the open-file limit (ulimit -n)");
+        throw ConfigError(ErrorCode::StartFailed, std::string("tls.watch: eventfd: ") + std::strerror(errno) +
+                                                      ": raise the open-file limit (ulimit -n)");
     }
     try {
         thread_ = start_thread("imcb-watcher", [this] { run(); });

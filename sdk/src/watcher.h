@@ -84,7 +84,7 @@ class FileWatcher {
     std::atomic<bool> polling_{false};
     std::string notice_;  // a fall_back() not reported yet
     std::vector<std::string> files_;
-    std::string last_;                   // digest of the contents last tried
+    std::string last_;                    // digest of the contents last tried
     std::map<std::string, int> watched_;  // directory -> watch descriptor
     std::atomic<bool> stopping_{false};
     std::thread thread_;

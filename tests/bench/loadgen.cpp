@@ -118,7 +118,8 @@ class Loop {
             int timeout = 100;
             if (cfg_.mode == "paced") timeout = 1;
             const int n = ::epoll_wait(ep_, events.data(), static_cast<int>(events.size()), timeout);
-            for (int i = 0; i < n; ++i) step(*static_cast<Client*>(events[static_cast<std::size_t>(i)].data.ptr));
+            for (int i = 0; i < n; ++i)
+                step(*static_cast<Client*>(events[static_cast<std::size_t>(i)].data.ptr));
             if (cfg_.mode == "paced") {
                 const auto t = Clock::now();
                 for (auto& c : clients_) {
@@ -245,7 +246,8 @@ class Loop {
                     c.in.append(buf, static_cast<std::size_t>(r));
                     if (!complete(c)) break;
                     on_response(c);
-                    if (c.state == State::Idle || c.state == State::Waiting || c.state == State::Closed) return;
+                    if (c.state == State::Idle || c.state == State::Waiting || c.state == State::Closed)
+                        return;
                     break;
                 }
                 case State::Waiting:
@@ -274,7 +276,8 @@ class Loop {
     }
 
     void on_response(Client& c) {
-        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - c.sent_at).count();
+        const auto us =
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - c.sent_at).count();
         const bool ok = c.in.compare(0, 12, "HTTP/1.1 200") == 0;
         c.in.clear();
         if (!ok) return fail(c);
@@ -339,7 +342,8 @@ int hold_silent(const Config& cfg) {
             ::close(fd);
             continue;
         }
-        if (i % 2 == 1) [[maybe_unused]] auto n = ::send(fd, half.data(), half.size(), MSG_NOSIGNAL);
+        if (i % 2 == 1) [[maybe_unused]]
+            auto n = ::send(fd, half.data(), half.size(), MSG_NOSIGNAL);
         fds.push_back(fd);
     }
     std::printf("ready %zu\n", fds.size());
@@ -366,19 +370,32 @@ int main(int argc, char** argv) {
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
         const auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-        if (a == "--port") cfg.port = std::stoi(next());
-        else if (a == "--cert") cfg.cert = next();
-        else if (a == "--key") cfg.key = next();
-        else if (a == "--ca") cfg.ca = next();
-        else if (a == "--target") cfg.target = next();
-        else if (a == "--body") cfg.body_file = next();
-        else if (a == "--conns") cfg.conns = std::stoi(next());
-        else if (a == "--seconds") cfg.seconds = std::stod(next());
-        else if (a == "--threads") cfg.threads = std::stoi(next());
-        else if (a == "--interval-ms") cfg.interval_ms = std::stoi(next());
-        else if (a == "--resume") cfg.resume = true;
-        else if (a == "--tls-max") cfg.tls_max = next() == "1.2" ? TLS1_2_VERSION : TLS1_3_VERSION;
-        else return usage();
+        if (a == "--port")
+            cfg.port = std::stoi(next());
+        else if (a == "--cert")
+            cfg.cert = next();
+        else if (a == "--key")
+            cfg.key = next();
+        else if (a == "--ca")
+            cfg.ca = next();
+        else if (a == "--target")
+            cfg.target = next();
+        else if (a == "--body")
+            cfg.body_file = next();
+        else if (a == "--conns")
+            cfg.conns = std::stoi(next());
+        else if (a == "--seconds")
+            cfg.seconds = std::stod(next());
+        else if (a == "--threads")
+            cfg.threads = std::stoi(next());
+        else if (a == "--interval-ms")
+            cfg.interval_ms = std::stoi(next());
+        else if (a == "--resume")
+            cfg.resume = true;
+        else if (a == "--tls-max")
+            cfg.tls_max = next() == "1.2" ? TLS1_2_VERSION : TLS1_3_VERSION;
+        else
+            return usage();
     }
     if (cfg.port == 0) return usage();
     if (cfg.mode == "silent") return hold_silent(cfg);
@@ -390,8 +407,9 @@ int main(int argc, char** argv) {
         ss << in.rdbuf();
         body = ss.str();
     }
-    g_request = "POST " + cfg.target + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
-                std::to_string(body.size()) + "\r\n\r\n" + body;
+    g_request = "POST " + cfg.target +
+                " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\n\r\n" + body;
 
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -407,7 +425,8 @@ int main(int argc, char** argv) {
 
     const double cpu0 = cpu_seconds();
     const auto start = Clock::now();
-    const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(cfg.seconds));
+    const auto end =
+        start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(cfg.seconds));
     Stats total;
     std::mutex mu;
     std::vector<std::thread> threads;

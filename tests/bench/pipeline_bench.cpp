@@ -37,15 +37,18 @@ struct Setup {
     Setup() {
         options.sdk_app_id = 888888;
         options.callback_tokens = {"bench-token"};
-        registry.set(imcb::C2CBeforeSendMsg::kCommand, [](const nlohmann::json& j, const imcb::CallbackContext&) {
-            const auto e = imcb::detail::decode_event<imcb::C2CBeforeSendMsg>(j);
-            return e.msg_body.empty() ? imcb::Decision::deny() : imcb::Decision::allow();
-        });
+        registry.set(imcb::C2CBeforeSendMsg::kCommand,
+                     [](const nlohmann::json& j, const imcb::CallbackContext&) {
+                         const auto e = imcb::detail::decode_event<imcb::C2CBeforeSendMsg>(j);
+                         return e.msg_body.empty() ? imcb::Decision::deny() : imcb::Decision::allow();
+                     });
         const std::string now = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                                    std::chrono::system_clock::now().time_since_epoch())
                                                    .count());
-        target = "/?SdkAppid=888888&CallbackCommand=C2C.CallbackBeforeSendMsg&contenttype=json&ClientIP=1.2.3.4"
-                 "&OptPlatform=iOS&Sign=" + imcb::detail::compute_sign("bench-token", now) + "&RequestTime=" + now;
+        target =
+            "/?SdkAppid=888888&CallbackCommand=C2C.CallbackBeforeSendMsg&contenttype=json&ClientIP=1.2.3.4"
+            "&OptPlatform=iOS&Sign=" +
+            imcb::detail::compute_sign("bench-token", now) + "&RequestTime=" + now;
     }
 };
 
@@ -70,7 +73,8 @@ void BM_JsonParse(benchmark::State& state) {
 BENCHMARK(BM_JsonParse);
 
 void BM_Sign(benchmark::State& state) {
-    for (auto _ : state) benchmark::DoNotOptimize(imcb::detail::sign_matches("bench-token", "1669872112", "00"));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(imcb::detail::sign_matches("bench-token", "1669872112", "00"));
 }
 BENCHMARK(BM_Sign);
 

@@ -10,14 +10,14 @@
 #include <string_view>
 
 /// Aborts with the condition and `detail` (a std::string expression, evaluated only on failure).
-#define IMCB_FUZZ_CHECK(cond, detail)                                                       \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            const std::string imcb_fuzz_detail_ = (detail);                                 \
-            std::fprintf(stderr, "fuzz check failed at %s:%d: %s\n  %s\n", __FILE__, __LINE__, \
-                         #cond, imcb_fuzz_detail_.c_str());                                 \
-            std::abort();                                                                   \
-        }                                                                                   \
+#define IMCB_FUZZ_CHECK(cond, detail)                                                                 \
+    do {                                                                                              \
+        if (!(cond)) {                                                                                \
+            const std::string imcb_fuzz_detail_ = (detail);                                           \
+            std::fprintf(stderr, "fuzz check failed at %s:%d: %s\n  %s\n", __FILE__, __LINE__, #cond, \
+                         imcb_fuzz_detail_.c_str());                                                  \
+            std::abort();                                                                             \
+        }                                                                                             \
     } while (0)
 
 namespace imcb::fuzz {

@@ -82,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         IMCB_FUZZ_CHECK(false, command + ": the encoding does not decode: " + e.what() + "\n  body " +
                                    body.dump() + "\n  encoded " + first.dump());
     }
-    IMCB_FUZZ_CHECK(second == first, command + ": encodings differ\n  body " + body.dump() +
-                                         "\n  first " + first.dump() + "\n  second " + second.dump());
+    IMCB_FUZZ_CHECK(second == first, command + ": encodings differ\n  body " + body.dump() + "\n  first " +
+                                         first.dump() + "\n  second " + second.dump());
     return 0;
 }

@@ -22,10 +22,9 @@ namespace {
 bool same_head(const RequestHead& a, const RequestHead& b) {
     return a.method == b.method && a.target == b.target && a.path == b.path &&
            a.minor_version == b.minor_version && a.head_bytes == b.head_bytes &&
-           a.content_length_headers == b.content_length_headers &&
-           a.content_length == b.content_length && a.transfer_encoding == b.transfer_encoding &&
-           a.content_encoding == b.content_encoding && a.expect == b.expect &&
-           a.connection_close == b.connection_close &&
+           a.content_length_headers == b.content_length_headers && a.content_length == b.content_length &&
+           a.transfer_encoding == b.transfer_encoding && a.content_encoding == b.content_encoding &&
+           a.expect == b.expect && a.connection_close == b.connection_close &&
            a.connection_keep_alive == b.connection_keep_alive;
 }
 
@@ -36,16 +35,14 @@ void check_complete(std::string_view input, const Limits& limits, const RequestH
     IMCB_FUZZ_CHECK(head.substr(head.size() - 4) == "\r\n\r\n", escaped(head));
     IMCB_FUZZ_CHECK(head.find("\r\n\r\n") == head.size() - 4, escaped(head));
     IMCB_FUZZ_CHECK(!h.method.empty() && within(h.method, head), escaped(head));
-    IMCB_FUZZ_CHECK(!h.target.empty() && h.target.front() == '/' && within(h.target, head),
-                    escaped(head));
+    IMCB_FUZZ_CHECK(!h.target.empty() && h.target.front() == '/' && within(h.target, head), escaped(head));
     IMCB_FUZZ_CHECK(h.target.size() <= limits.max_target_bytes, std::to_string(h.target.size()));
     IMCB_FUZZ_CHECK(h.path == h.target.substr(0, h.target.find('?')), escaped(h.target));
     IMCB_FUZZ_CHECK(h.minor_version >= 0 && h.minor_version <= 9, std::to_string(h.minor_version));
-    IMCB_FUZZ_CHECK(within(h.content_length, head) && within(h.content_encoding, head) &&
-                        within(h.expect, head),
-                    escaped(head));
-    IMCB_FUZZ_CHECK(h.content_length_headers <= limits.max_headers,
-                    std::to_string(h.content_length_headers));
+    IMCB_FUZZ_CHECK(
+        within(h.content_length, head) && within(h.content_encoding, head) && within(h.expect, head),
+        escaped(head));
+    IMCB_FUZZ_CHECK(h.content_length_headers <= limits.max_headers, std::to_string(h.content_length_headers));
     for (const std::string_view v : {h.content_length, h.content_encoding, h.expect}) {
         IMCB_FUZZ_CHECK(v.find_first_of("\r\n") == std::string_view::npos, escaped(v));
         IMCB_FUZZ_CHECK(v.empty() || (v.front() != ' ' && v.back() != ' '), escaped(v));

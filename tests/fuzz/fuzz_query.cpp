@@ -29,8 +29,8 @@ std::string percent_encode(std::string_view s) {
     std::string out;
     for (const char ch : s) {
         const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+            c == '.' || c == '_' || c == '~') {
             out += ch;
         } else {
             out += '%';
@@ -89,8 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     CallbackQuery q;
     const QueryVerdict parsed = parse_query(params, q);
     bool repeated = false;
-    for (const char* name : {"SdkAppid", "CallbackCommand", "contenttype", "ClientIP", "OptPlatform",
-                             "Sign", "RequestTime"}) {
+    for (const char* name :
+         {"SdkAppid", "CallbackCommand", "contenttype", "ClientIP", "OptPlatform", "Sign", "RequestTime"}) {
         repeated |= params.count(name) > 1;
     }
     IMCB_FUZZ_CHECK((parsed.status == 400) == repeated && (parsed.status == 200) == !repeated,

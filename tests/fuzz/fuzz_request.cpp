@@ -56,29 +56,40 @@ Decision before_decision() {
     constexpr DecisionRules rules = Event::kRules;
     if constexpr (rules.has_friend_results) {
         switch (g_mode) {
-            case 3: throw std::runtime_error("handler failure");
-            case 6: return R::friend_results({FriendCheckResult::refuse("fuzz", 1, "bad code")}).decision();
-            case 7: return Decision::drop();
-            default: return R::friend_results({FriendCheckResult::allow("fuzz")}).decision();
+            case 3:
+                throw std::runtime_error("handler failure");
+            case 6:
+                return R::friend_results({FriendCheckResult::refuse("fuzz", 1, "bad code")}).decision();
+            case 7:
+                return Decision::drop();
+            default:
+                return R::friend_results({FriendCheckResult::allow("fuzz")}).decision();
         }
     } else if constexpr (rules.has_rsp_data) {
         switch (g_mode) {
-            case 1: return R::deny().decision();
-            case 3: throw std::runtime_error("handler failure");
-            case 6: return Decision::allow();  // a raw allow: no RspData, refused by the rules
-            case 7: return Decision::drop();
-            default: return R::respond("{\"fuzz\":1}").decision();
+            case 1:
+                return R::deny().decision();
+            case 3:
+                throw std::runtime_error("handler failure");
+            case 6:
+                return Decision::allow();  // a raw allow: no RspData, refused by the rules
+            case 7:
+                return Decision::drop();
+            default:
+                return R::respond("{\"fuzz\":1}").decision();
         }
     } else {
         switch (g_mode) {
-            case 1: return R::deny().decision();
+            case 1:
+                return R::deny().decision();
             case 2:
                 if constexpr (rules.custom_code_min != 0) {
                     return R::deny(rules.custom_code_min, "refused").decision();
                 } else {
                     return R::deny().decision();
                 }
-            case 3: throw std::runtime_error("handler failure");
+            case 3:
+                throw std::runtime_error("handler failure");
             case 4:
                 if constexpr (rules.can_drop) {
                     return R::drop().decision();
@@ -104,8 +115,10 @@ Decision before_decision() {
                 } else {
                     throw 42;
                 }
-            case 7: return Decision::drop();
-            default: return R::allow().decision();
+            case 7:
+                return Decision::drop();
+            default:
+                return R::allow().decision();
         }
     }
 }
@@ -202,8 +215,8 @@ void refuse(const Server& s, int status, const std::string& why, std::string_vie
 }
 
 /// HttpEngine::serve, request after request, over `data` as everything the client sent.
-void serve_buffer(const Server& s, const Pipeline& pipeline, const std::shared_ptr<const imcb::PeerIdentity>& peer,
-                  std::string_view data) {
+void serve_buffer(const Server& s, const Pipeline& pipeline,
+                  const std::shared_ptr<const imcb::PeerIdentity>& peer, std::string_view data) {
     const http1::Limits limits{s.options.max_header_bytes, 8 * 1024, 100};
     for (int served = 0; served < 8 && !data.empty(); ++served) {
         http1::RequestHead head;
@@ -213,7 +226,8 @@ void serve_buffer(const Server& s, const Pipeline& pipeline, const std::shared_p
 
         std::string path;
         if (!http1::decode_path(head.path, path) || path != s.options.path) {
-            return refuse(s, 404, "no callback endpoint here; callbacks go to " + s.options.path, head.target);
+            return refuse(s, 404, "no callback endpoint here; callbacks go to " + s.options.path,
+                          head.target);
         }
         if (head.method != "POST") return refuse(s, 405, "callbacks are POST requests", head.target);
         if (head.transfer_encoding) {
@@ -236,7 +250,8 @@ void serve_buffer(const Server& s, const Pipeline& pipeline, const std::shared_p
                           head.target);
         }
         if (!head.content_encoding.empty() && !http1::iequals(head.content_encoding, "identity")) {
-            return refuse(s, 415, "Content-Encoding " + std::string(head.content_encoding) + " is not accepted",
+            return refuse(s, 415,
+                          "Content-Encoding " + std::string(head.content_encoding) + " is not accepted",
                           head.target);
         }
         if (!head.expect.empty() && !http1::iequals(head.expect, "100-continue")) {
@@ -249,8 +264,9 @@ void serve_buffer(const Server& s, const Pipeline& pipeline, const std::shared_p
         const imcb::detail::InboundRequest in{params, body, peer, s.remote};
         const imcb::detail::Response result = pipeline.handle(in);
         check_reply(result.status, result.body, data.substr(0, head.head_bytes + length));
-        IMCB_FUZZ_CHECK(peer != s.anonymous || result.status != 200,
-                        "served without a certificate or a Sign: " + escaped(data.substr(0, head.head_bytes + length)));
+        IMCB_FUZZ_CHECK(
+            peer != s.anonymous || result.status != 200,
+            "served without a certificate or a Sign: " + escaped(data.substr(0, head.head_bytes + length)));
         const bool keep = head.keep_alive();
         data.remove_prefix(head.head_bytes + length);
         if (!keep) return;

@@ -50,8 +50,9 @@ std::string target_for(std::string_view command) {
 }
 
 std::string request(const std::string& target, const std::string& body, const std::string& extra = {}) {
-    return "POST " + target + " HTTP/1.1\r\nHost: www.example.com\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n" + extra + "\r\n" + body;
+    return "POST " + target +
+           " HTTP/1.1\r\nHost: www.example.com\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+           extra + "\r\n" + body;
 }
 
 /// The index in KnownEvents of the longest command the file name starts with, or -1.
@@ -114,7 +115,8 @@ int main(int argc, char** argv) {
         "/cb?SdkAppid=888888&Sign=&RequestTime=99999999999999999999",
         "/cb?SdkAppid=0888888&RequestTime=1669872112&Sign=17773BC39A671D7B9AA835458704D2A6DB81360A5940292B587D6D760D484061",
     };
-    for (std::size_t i = 0; i < queries.size(); ++i) write(out / "query", "query-" + std::to_string(i), queries[i]);
+    for (std::size_t i = 0; i < queries.size(); ++i)
+        write(out / "query", "query-" + std::to_string(i), queries[i]);
 
     // Fixture bodies: event seeds (index byte + body) and request seeds (mode byte + request).
     int n = 0;
@@ -136,21 +138,28 @@ int main(int argc, char** argv) {
         const nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
         if (kBatched[static_cast<std::size_t>(index)] && parsed.is_object() && parsed.contains("Events") &&
             parsed["Events"].is_array() && !parsed["Events"].empty()) {
-            write(out / "event", flat + "-first", std::string(1, static_cast<char>(index)) + parsed["Events"][0].dump());
+            write(out / "event", flat + "-first",
+                  std::string(1, static_cast<char>(index)) + parsed["Events"][0].dump());
         }
-        write(out / "request", flat, mode + request(target_for(kCommands[static_cast<std::size_t>(index)]), body));
+        write(out / "request", flat,
+              mode + request(target_for(kCommands[static_cast<std::size_t>(index)]), body));
     }
 
     // Requests of their own: pipelined, unknown command, framing refusals, a signed example.
-    const std::string ok_body = R"({"CallbackCommand":"State.StateChange","Info":{"To_Account":"a","Action":"Login","Reason":"Register"}})";
+    const std::string ok_body =
+        R"({"CallbackCommand":"State.StateChange","Info":{"To_Account":"a","Action":"Login","Reason":"Register"}})";
     write(out / "request", "pipelined",
           std::string(1, '\0') + request(target_for("State.StateChange"), ok_body) +
               request(target_for("State.StateChange"), ok_body, "Connection: close\r\n"));
-    write(out / "request", "unknown-command", std::string(1, '\3') + request(target_for("No.SuchCommand"), "{}"));
-    write(out / "request", "missing-command", std::string(1, '\0') + request("/imcallback?SdkAppid=888888", "{}"));
-    write(out / "request", "wrong-app", std::string(1, '\0') + request("/imcallback?SdkAppid=1&CallbackCommand=x", "{}"));
-    write(out / "request", "expect", std::string(1, '\0') + request(target_for("State.StateChange"), ok_body,
-                                                                   "Expect: 100-continue\r\n"));
+    write(out / "request", "unknown-command",
+          std::string(1, '\3') + request(target_for("No.SuchCommand"), "{}"));
+    write(out / "request", "missing-command",
+          std::string(1, '\0') + request("/imcallback?SdkAppid=888888", "{}"));
+    write(out / "request", "wrong-app",
+          std::string(1, '\0') + request("/imcallback?SdkAppid=1&CallbackCommand=x", "{}"));
+    write(
+        out / "request", "expect",
+        std::string(1, '\0') + request(target_for("State.StateChange"), ok_body, "Expect: 100-continue\r\n"));
     for (std::size_t i = 0; i < heads.size(); ++i) {
         write(out / "request", "head-" + std::to_string(i), std::string(1, '\0') + heads[i]);
     }

@@ -44,9 +44,8 @@ std::vector<ErrorReport> limit_reports(const RunningReceiver& r) {
 bool has_limit_report(const RunningReceiver& r, const std::string& text) {
     return eventually([&] {
         const auto all = limit_reports(r);
-        return std::any_of(all.begin(), all.end(), [&](const ErrorReport& e) {
-            return e.message.find(text) != std::string::npos;
-        });
+        return std::any_of(all.begin(), all.end(),
+                           [&](const ErrorReport& e) { return e.message.find(text) != std::string::npos; });
     });
 }
 

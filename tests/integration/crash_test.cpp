@@ -67,13 +67,14 @@ TEST(CrashRecovery, NothingAcknowledgedIsLostAndNothingIsHandledTwiceAsNew) {
     std::set<int> confirmed;    // the client saw 200
     std::set<int> unconfirmed;  // sent, 200 not seen
     int next_seq = 1;
-    std::string log;            // imcb-server's stdout over every run: one line per delivery
+    std::string log;  // imcb-server's stdout over every run: one line per delivery
     constexpr int kRounds = 8;
     constexpr int kNewPerRound = 40;
     for (int round = 0; round <= kRounds; ++round) {
         const bool final_round = round == kRounds;
         BackgroundProcess server({IMCB_SERVER_BIN, "--config", config_path});
-        const std::uint16_t port = listening_port(server.wait_for_stderr("listening on", std::chrono::seconds(20)));
+        const std::uint16_t port =
+            listening_port(server.wait_for_stderr("listening on", std::chrono::seconds(20)));
         ASSERT_NE(port, 0) << "imcb-server did not start in round " << round;
 
         // The vendor's retries first, with a few events it had already seen acknowledged.
@@ -110,10 +111,12 @@ TEST(CrashRecovery, NothingAcknowledgedIsLostAndNothingIsHandledTwiceAsNew) {
             client.join();
         } else {
             // Kill at a random point of the stream, with requests and deliveries in flight.
-            const bool reached = eventually([&] {
-                server.drain_stdout();
-                return acked.load() >= kill_after || client_done.load();
-            }, std::chrono::seconds(60));
+            const bool reached = eventually(
+                [&] {
+                    server.drain_stdout();
+                    return acked.load() >= kill_after || client_done.load();
+                },
+                std::chrono::seconds(60));
             EXPECT_TRUE(reached);
             server.stop(SIGKILL, std::chrono::seconds(10));
             client.join();

@@ -139,10 +139,10 @@ TEST(DeadlineGuard, LateHandlersAreAnsweredByPolicyWhileOtherConnectionsAreServe
         // The vendor waits 2 s; the guard answers within its deadline plus one housekeeping tick.
         EXPECT_LT(call.took, std::chrono::milliseconds(2000))
             << std::chrono::duration_cast<std::chrono::milliseconds>(call.took).count() << " ms";
-        std::printf("guarded reply after %lld ms (deadline %lld ms)\n",
-                    static_cast<long long>(
-                        std::chrono::duration_cast<std::chrono::milliseconds>(call.took).count()),
-                    static_cast<long long>(kDeadline.count()));
+        std::printf(
+            "guarded reply after %lld ms (deadline %lld ms)\n",
+            static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(call.took).count()),
+            static_cast<long long>(kDeadline.count()));
     }
     EXPECT_EQ(decided.load(), 0);  // no slow handler has returned yet
 
@@ -161,13 +161,13 @@ TEST(DeadlineGuard, LateHandlersAreAnsweredByPolicyWhileOtherConnectionsAreServe
     latch.release();
     if (!eventually([&] { return decided.load() == 2 * kSlow; })) {
         ADD_FAILURE() << "handlers decided: " << decided.load();
-        for (const auto& rep : r.reports()) std::printf("report: %s: %s\n", to_string(rep.kind), rep.message.c_str());
+        for (const auto& rep : r.reports())
+            std::printf("report: %s: %s\n", to_string(rep.kind), rep.message.c_str());
     }
     EXPECT_TRUE(eventually([&] {
         int late = 0;
         for (const auto& rep : r.reports()) {
-            if (rep.kind == ErrorKind::DeadlineMissed &&
-                rep.message.find("discarded") != std::string::npos) {
+            if (rep.kind == ErrorKind::DeadlineMissed && rep.message.find("discarded") != std::string::npos) {
                 ++late;
                 EXPECT_EQ(rep.command, "C2C.CallbackBeforeSendMsg");
             }
@@ -219,8 +219,7 @@ TEST(DeadlineGuard, AHandlerInTimeIsAnsweredByItselfAndAfterCallbacksAreNotGuard
     std::thread t([&] { after = c.post(callback_target("State.StateChange"), kState); });
     ASSERT_TRUE(latch.wait_for_waiters(1));
     // Well past the deadline (polled, not slept): the after-callback is still unanswered.
-    EXPECT_FALSE(eventually([&] { return r.receiver().stats().before_deadline_missed > 0; },
-                            kDeadline * 3));
+    EXPECT_FALSE(eventually([&] { return r.receiver().stats().before_deadline_missed > 0; }, kDeadline * 3));
     latch.release();
     t.join();
     ASSERT_TRUE(after.has_value());

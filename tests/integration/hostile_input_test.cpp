@@ -42,8 +42,8 @@ std::optional<HttpResponse> exchange(std::uint16_t port, const std::string& byte
 
 /// A request with exactly the given head lines (no Host unless listed) and body.
 std::string request_with(const std::string& version, const std::string& lines, const std::string& body) {
-    return "POST " + kTarget + " " + version + "\r\n" + lines + "Content-Length: " +
-           std::to_string(body.size()) + "\r\n\r\n" + body;
+    return "POST " + kTarget + " " + version + "\r\n" + lines +
+           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 /// kState with one more member at the top level.
@@ -113,7 +113,6 @@ TEST(HostileInput, Http11NeedsExactlyOneHostAndHttp10MayOmitIt) {
     EXPECT_EQ(r.handled(), 2);
 }
 
-
 // ------------------------------------------------------------------ reports
 
 TEST(HostileInput, ControlCharactersFromTheRequestReachReportsEscaped) {
@@ -121,15 +120,21 @@ TEST(HostileInput, ControlCharactersFromTheRequestReachReportsEscaped) {
     // An unknown command is acknowledged and reported with its name: ESC, CR/LF, a C1 control and
     // a byte that is not UTF-8, all percent-encoded in the URL.
     const auto unknown = exchange(
-        r.port(), http_request("/?SdkAppid=888888&CallbackCommand=Evil%1B%5B31m%0D%0Aforged%C2%9B%FF", kState));
+        r.port(),
+        http_request("/?SdkAppid=888888&CallbackCommand=Evil%1B%5B31m%0D%0Aforged%C2%9B%FF", kState));
     ASSERT_TRUE(unknown.has_value());
     EXPECT_EQ(unknown->status, 200);
-    EXPECT_TRUE(has_report_containing(r, ErrorKind::UnknownCommand, "Evil\\x1b[31m\\r\\nforged\\xc2\\x9b\\xff"));
+    EXPECT_TRUE(
+        has_report_containing(r, ErrorKind::UnknownCommand, "Evil\\x1b[31m\\r\\nforged\\xc2\\x9b\\xff"));
     // A header value the parser lets through (tab, C1 control, not UTF-8) quoted in a rejection.
-    const auto encoded = exchange(r.port(), http_request(kTarget, kState, "Content-Encoding: gz\xc2\x9b" "1\xff\tx\r\n"));
+    const auto encoded = exchange(r.port(), http_request(kTarget, kState,
+                                                         "Content-Encoding: gz\xc2\x9b"
+                                                         "1\xff\tx\r\n"));
     ASSERT_TRUE(encoded.has_value());
     EXPECT_EQ(encoded->status, 415);
-    EXPECT_TRUE(has_report_containing(r, ErrorKind::BadRequest, "Content-Encoding gz\\xc2\\x9b" "1\\xff\\tx is not"));
+    EXPECT_TRUE(has_report_containing(r, ErrorKind::BadRequest,
+                                      "Content-Encoding gz\\xc2\\x9b"
+                                      "1\\xff\\tx is not"));
     // A raw ESC in a header is refused by the parser and never quoted.
     const auto raw = exchange(r.port(), http_request(kTarget, kState, "X-Evil: \x1b[2J\r\n"));
     ASSERT_TRUE(raw.has_value());
@@ -244,11 +249,11 @@ TEST(HostileInput, JunkRecordsAfterTheHandshakeCloseOnlyThatConnection) {
     std::string ccs_flood;
     for (int i = 0; i < 1000; ++i) ccs_flood += std::string("\x14\x03\x03\x00\x01\x01", 6);
     const std::vector<std::string> cases = {
-        std::string("\x17\x03\x03\x40\x00", 5) + junk,                    // application data, bad MAC
-        std::string("\x17\x03\x03\xff\xff", 5) + junk,                    // longer than a record may be
-        empty_records,                                                    // many empty records
-        ccs_flood,                                                        // ChangeCipherSpec after the end
-        std::string("\x16\x03\x03\x00\x04\x01\x00\x00\x00", 9) + junk,   // a plaintext handshake message
+        std::string("\x17\x03\x03\x40\x00", 5) + junk,                  // application data, bad MAC
+        std::string("\x17\x03\x03\xff\xff", 5) + junk,                  // longer than a record may be
+        empty_records,                                                  // many empty records
+        ccs_flood,                                                      // ChangeCipherSpec after the end
+        std::string("\x16\x03\x03\x00\x04\x01\x00\x00\x00", 9) + junk,  // a plaintext handshake message
     };
     for (std::size_t i = 0; i < cases.size(); ++i) {
         TlsClient c(r.port(), vendor_client());
@@ -271,7 +276,8 @@ TEST(HostileInput, AKeyUpdateFloodLeavesTheConnectionUsable) {
     TlsClient c(r.port(), o);
     ASSERT_TRUE(c.connect()) << c.error();
     for (int i = 0; i < 200; ++i) {
-        ASSERT_EQ(SSL_key_update(c.ssl(), i % 2 == 0 ? SSL_KEY_UPDATE_REQUESTED : SSL_KEY_UPDATE_NOT_REQUESTED), 1);
+        ASSERT_EQ(
+            SSL_key_update(c.ssl(), i % 2 == 0 ? SSL_KEY_UPDATE_REQUESTED : SSL_KEY_UPDATE_NOT_REQUESTED), 1);
         ASSERT_EQ(SSL_do_handshake(c.ssl()), 1);  // sends the KeyUpdate now
     }
     const auto res = c.post(kTarget, kState);
@@ -288,7 +294,8 @@ TEST(HostileInput, HeadLinesThatNeverEndAreRefusedWithoutBufferingThem) {
         std::string start;
         int status;
     };
-    for (const Case& tc : {Case{"POST /", 414}, Case{"POST " + kTarget + " HTTP/1.1\r\nHost: x\r\nX-Long: ", 431}}) {
+    for (const Case& tc :
+         {Case{"POST /", 414}, Case{"POST " + kTarget + " HTTP/1.1\r\nHost: x\r\nX-Long: ", 431}}) {
         TlsClient c(r.port(), vendor_client());
         ASSERT_TRUE(c.connect());
         ASSERT_TRUE(c.post(kTarget, kState).has_value());  // reads the session tickets too
@@ -323,12 +330,12 @@ TEST(HostileInput, HugeAndDeeplyNestedJsonIsRefusedOrServedWithinItsLimits) {
     std::string deep_objects;
     for (int i = 0; i < 50000; ++i) deep_objects += "{\"a\":";
     const std::vector<Case> cases = {
-        {std::string(200000, '['), 400},                              // nesting, no closing at all
+        {std::string(200000, '['), 400},                             // nesting, no closing at all
         {std::string(100000, '[') + std::string(100000, ']'), 400},  // nesting, balanced
         {deep_objects, 400},
         {state_with("\"Deep\":" + std::string(62, '[') + std::string(62, ']')), 200},  // 63 levels
         {state_with("\"Deep\":" + std::string(64, '[') + std::string(64, ']')), 400},  // 65 levels
-        {state_with("\"Pad\":\"" + std::string(200000, '[') + "\""), 200},  // brackets in a string
+        {state_with("\"Pad\":\"" + std::string(200000, '[') + "\""), 200},             // brackets in a string
         {state_with(numbers), 200},
         {state_with(keys), 200},
         {state_with("\"Big\":123456789012345678901234567890123456789"), 200},
@@ -398,13 +405,15 @@ TEST(HostileInput, DuplicateAndPercentEncodedQueryParameters) {
         int status;
     };
     const std::vector<Case> cases = {
-        {"SdkAppid=888888&CallbackCommand=State.StateChange&SdkAppid=888888", 400},      // same value twice
+        {"SdkAppid=888888&CallbackCommand=State.StateChange&SdkAppid=888888", 400},  // same value twice
         {"SdkAppid=888888&CallbackCommand=State.StateChange&Callback%43ommand=Other", 400},  // encoded name
         {"SdkAppid=888888&SdkAppid=1&CallbackCommand=State.StateChange", 400},
         {"Sdk%41ppid=888888&Callback%43ommand=State%2EStateChange&ClientIP=1.2.3.4", 200},
-        {"SdkAppid=888888&CallbackCommand=State.StateChange&ClientIP=a%26SdkAppid%3D1", 200},  // & and = in a value
+        {"SdkAppid=888888&CallbackCommand=State.StateChange&ClientIP=a%26SdkAppid%3D1",
+         200},  // & and = in a value
         {"SdkAppid=888888&CallbackCommand=State.StateChange&ClientIP=%ZZ%&OptPlatform=A+B%20C", 200},
-        {"SdkAppid=888888&CallbackCommand=State.StateChange&x=1&x=2&&=&ClientIP=dup", 200},  // others may repeat
+        {"SdkAppid=888888&CallbackCommand=State.StateChange&x=1&x=2&&=&ClientIP=dup",
+         200},  // others may repeat
         {"SdkAppid=%38%38%38%38%38%38&CallbackCommand=State.StateChange&ClientIP=enc", 200},
         {"SdkAppid=888888%00&CallbackCommand=State.StateChange", 403},  // a NUL is not a digit
     };
@@ -415,7 +424,8 @@ TEST(HostileInput, DuplicateAndPercentEncodedQueryParameters) {
     }
     {
         std::lock_guard<std::mutex> lock(mu);
-        EXPECT_EQ(seen, (std::vector<std::string>{"1.2.3.4|", "a&SdkAppid=1|", "%ZZ%|A B C", "dup|", "enc|"}));
+        EXPECT_EQ(seen,
+                  (std::vector<std::string>{"1.2.3.4|", "a&SdkAppid=1|", "%ZZ%|A B C", "dup|", "enc|"}));
     }
     EXPECT_TRUE(served(r.port()));
     expect_reports_printable(r);

@@ -37,8 +37,9 @@ struct HttpResult {
 
 // One request with the real curl; the status, the head and the body.
 HttpResult curl(std::uint16_t port, const std::string& path, const std::string& method = "GET") {
-    std::vector<std::string> argv = {"curl", "-sS", "-i", "--max-time", "10", "-X", method,
-                                     "http://127.0.0.1:" + std::to_string(port) + path};
+    std::vector<std::string> argv = {
+        "curl", "-sS", "-i",   "--max-time",
+        "10",   "-X",  method, "http://127.0.0.1:" + std::to_string(port) + path};
     const ProcessResult res = run_process(argv);
     HttpResult r;
     if (res.exit_code != 0) {
@@ -121,13 +122,14 @@ TEST(Metrics, EverySeriesShowsWhatTheCallbacksDid) {
         rec.on<C2CBeforeSendMsg>([](const C2CBeforeSendMsg&, const CallbackContext&) {
             return C2CBeforeSendMsg::Reply::deny(120001, "no");
         });
-        rec.on_raw("Group.CallbackAfterSendMsg", [&](const nlohmann::json&, const CallbackContext& ctx) -> Decision {
-            {
-                std::lock_guard<std::mutex> lock(mu);
-                handler_ids.push_back(ctx.request_id);
-            }
-            throw std::runtime_error("database down");
-        });
+        rec.on_raw("Group.CallbackAfterSendMsg",
+                   [&](const nlohmann::json&, const CallbackContext& ctx) -> Decision {
+                       {
+                           std::lock_guard<std::mutex> lock(mu);
+                           handler_ids.push_back(ctx.request_id);
+                       }
+                       throw std::runtime_error("database down");
+                   });
     });
     ASSERT_NE(r.receiver().admin_port(), 0);
     ASSERT_NE(r.receiver().admin_port(), r.port());
@@ -135,9 +137,12 @@ TEST(Metrics, EverySeriesShowsWhatTheCallbacksDid) {
     TlsClient c(r.port(), vendor_client());
     ASSERT_TRUE(c.connect());
     const auto ok = c.post(signed_target("State.StateChange"), fixture("State.StateChange.json"));
-    const auto denied = c.post(signed_target("C2C.CallbackBeforeSendMsg"), fixture("C2C.CallbackBeforeSendMsg.json"));
-    const auto bad_sign = c.post(signed_target("State.StateChange", "wrong-token"), fixture("State.StateChange.json"));
-    const auto failed = c.post(signed_target("Group.CallbackAfterSendMsg"), fixture("Group.CallbackAfterSendMsg.json"));
+    const auto denied =
+        c.post(signed_target("C2C.CallbackBeforeSendMsg"), fixture("C2C.CallbackBeforeSendMsg.json"));
+    const auto bad_sign =
+        c.post(signed_target("State.StateChange", "wrong-token"), fixture("State.StateChange.json"));
+    const auto failed =
+        c.post(signed_target("Group.CallbackAfterSendMsg"), fixture("Group.CallbackAfterSendMsg.json"));
     ASSERT_TRUE(ok && denied && bad_sign && failed);
     EXPECT_EQ(ok->status, 200);
     EXPECT_EQ(denied->status, 200);
@@ -257,7 +262,8 @@ TEST(Metrics, ReadyzTurns503OnceStopBegins) {
     ASSERT_EQ(curl(admin, "/readyz").status, 200);
     TlsClient c(r.port(), vendor_client());
     ASSERT_TRUE(c.connect());
-    ASSERT_TRUE(c.send(http_request(callback_target("State.StateChange"), fixture("State.StateChange.json"))));
+    ASSERT_TRUE(
+        c.send(http_request(callback_target("State.StateChange"), fixture("State.StateChange.json"))));
     {
         std::unique_lock<std::mutex> lock(mu);
         ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return entered; }));
@@ -289,7 +295,8 @@ TEST(Metrics, BadOrTakenAdminListenIsRefusedNamingTheKey) {
             ADD_FAILURE() << bad << " accepted";
         } catch (const ConfigError& e) {
             // Options built in code: the error names the field.
-            EXPECT_NE(std::string(e.what()).find("ReceiverOptions::admin_listen"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("ReceiverOptions::admin_listen"), std::string::npos)
+                << e.what();
         }
     }
     // A port someone else holds.
@@ -327,9 +334,11 @@ TEST(Metrics, ANonLoopbackAdminAddressWarnsAtStart) {
     ASSERT_TRUE(r.has_report(ErrorKind::ConfigWarning));
     bool named = false;
     for (const auto& report : r.reports()) {
-        named = named || (report.kind == ErrorKind::ConfigWarning &&
-                          report.message.find("ReceiverOptions::admin_listen: \"0.0.0.0:0\" is not a loopback address") !=
-                              std::string::npos);
+        named =
+            named ||
+            (report.kind == ErrorKind::ConfigWarning &&
+             report.message.find("ReceiverOptions::admin_listen: \"0.0.0.0:0\" is not a loopback address") !=
+                 std::string::npos);
     }
     EXPECT_TRUE(named);
 }
@@ -346,7 +355,9 @@ TEST(Metrics, AHandshakeWithoutCertificateCountsNoCertificate) {
         text = curl(r.receiver().admin_port(), "/metrics").body;
         return parse_samples(text)[R"(imcb_handshake_failures_total{reason="no_certificate"})"] == 1;
     })) << text;
-    EXPECT_EQ(r.receiver().metrics().handshake_failures[static_cast<std::size_t>(HandshakeFailure::NoCertificate)], 1u);
+    EXPECT_EQ(
+        r.receiver().metrics().handshake_failures[static_cast<std::size_t>(HandshakeFailure::NoCertificate)],
+        1u);
 }
 
 }  // namespace

@@ -14,7 +14,8 @@
 namespace imcb::test {
 namespace {
 
-const std::string kBody = R"({"CallbackCommand":"State.StateChange","EventTime":1,"Info":{"Action":"Login","To_Account":"u","Reason":"Register"}})";
+const std::string kBody =
+    R"({"CallbackCommand":"State.StateChange","EventTime":1,"Info":{"Action":"Login","To_Account":"u","Reason":"Register"}})";
 
 std::optional<HttpResponse> callback(std::uint16_t port, ClientOptions options) {
     TlsClient c(port, std::move(options));
@@ -116,8 +117,7 @@ TEST_P(MtlsVersions, RejectsSiblingCustomerBySpkiPin) {
     EXPECT_EQ(ok->status, 200);
 }
 
-INSTANTIATE_TEST_SUITE_P(Tls, MtlsVersions, ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION),
-                         version_name);
+INSTANTIATE_TEST_SUITE_P(Tls, MtlsVersions, ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION), version_name);
 
 TEST(MtlsHandshake, WithoutPinsAnyVendorCaCertificateIsAcceptedAndStartupWarns) {
     ReceiverOptions o = dev_options();
@@ -165,7 +165,8 @@ TEST(MtlsHandshake, VendorIssuedModeServes) {
 TEST(MtlsHandshake, HandlerSeesTheVerifiedPeer) {
     PeerIdentity seen;
     RunningReceiver r(dev_options(), [&](Receiver& rec) {
-        rec.on<StateChange>([&](const StateChange&, const CallbackContext& ctx) { seen = ctx.peer_identity(); });
+        rec.on<StateChange>(
+            [&](const StateChange&, const CallbackContext& ctx) { seen = ctx.peer_identity(); });
     });
     ASSERT_TRUE(callback(r.port(), identity("vendor-client")).has_value());
     EXPECT_EQ(seen.common_name, "im-callback.vendor.dev");
@@ -254,8 +255,7 @@ TEST_P(Resumption, SessionsFromBeforeAReloadAreNotResumed) {
     EXPECT_EQ(res->status, 200);
 }
 
-INSTANTIATE_TEST_SUITE_P(Tls, Resumption, ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION),
-                         version_name);
+INSTANTIATE_TEST_SUITE_P(Tls, Resumption, ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION), version_name);
 
 TEST(MtlsHandshake, ReloadRejectsBrokenFilesAndKeepsServing) {
     RunningReceiver r(dev_options());
@@ -282,9 +282,11 @@ TEST(MtlsHandshake, ReloadSwapsCertificateModeLive) {
 // The vendor's documented client command, and an independent TLS stack, against the receiver.
 TEST(MtlsHandshake, VendorDocCurlCommandGetsTheEnvelope) {
     RunningReceiver r(dev_options());
-    const std::string url = "https://localhost:" + std::to_string(r.port()) + callback_target("State.StateChange");
-    const auto res = run_process({"curl", "-sS", url, "--cert", pki("vendor-client.crt"), "--key",
-                                  pki("vendor-client.key"), "--cacert", pki("public-ca.crt"), "--data-binary", kBody});
+    const std::string url =
+        "https://localhost:" + std::to_string(r.port()) + callback_target("State.StateChange");
+    const auto res =
+        run_process({"curl", "-sS", url, "--cert", pki("vendor-client.crt"), "--key",
+                     pki("vendor-client.key"), "--cacert", pki("public-ca.crt"), "--data-binary", kBody});
     ASSERT_EQ(res.exit_code, 0) << res.err;
     EXPECT_EQ(nlohmann::json::parse(res.out),
               nlohmann::json::parse(R"({"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""})"));
@@ -292,8 +294,10 @@ TEST(MtlsHandshake, VendorDocCurlCommandGetsTheEnvelope) {
 
 TEST(MtlsHandshake, CurlWithoutClientCertificateIsRefused) {
     RunningReceiver r(dev_options());
-    const std::string url = "https://localhost:" + std::to_string(r.port()) + callback_target("State.StateChange");
-    const auto res = run_process({"curl", "-sS", url, "--cacert", pki("public-ca.crt"), "--data-binary", kBody});
+    const std::string url =
+        "https://localhost:" + std::to_string(r.port()) + callback_target("State.StateChange");
+    const auto res =
+        run_process({"curl", "-sS", url, "--cacert", pki("public-ca.crt"), "--data-binary", kBody});
     EXPECT_NE(res.exit_code, 0);
     EXPECT_EQ(res.out.find("ActionStatus"), std::string::npos);
     EXPECT_EQ(r.handled(), 0);
@@ -303,13 +307,24 @@ TEST(MtlsHandshake, CurlWithoutClientCertificateIsRefused) {
 // mTLS constructors that second handshake fails (no session id context).
 TEST(MtlsHandshake, CurlResumingForASecondRequestSucceeds) {
     RunningReceiver r(dev_options());
-    const std::string url = "https://localhost:" + std::to_string(r.port()) + callback_target("State.StateChange");
-    for (const std::vector<std::string>& version : {std::vector<std::string>{"--tls-max", "1.2"},
-                                                    std::vector<std::string>{"--tlsv1.3"}}) {
-        std::vector<std::string> one = {"-sS", "--cert", pki("vendor-client.crt"), "--key",
-                                        pki("vendor-client.key"), "--cacert", pki("public-ca.crt"),
-                                        "-H", "Connection: close", "-w", " %{http_code}\n",
-                                        "--data-binary", kBody, url};
+    const std::string url =
+        "https://localhost:" + std::to_string(r.port()) + callback_target("State.StateChange");
+    for (const std::vector<std::string>& version :
+         {std::vector<std::string>{"--tls-max", "1.2"}, std::vector<std::string>{"--tlsv1.3"}}) {
+        std::vector<std::string> one = {"-sS",
+                                        "--cert",
+                                        pki("vendor-client.crt"),
+                                        "--key",
+                                        pki("vendor-client.key"),
+                                        "--cacert",
+                                        pki("public-ca.crt"),
+                                        "-H",
+                                        "Connection: close",
+                                        "-w",
+                                        " %{http_code}\n",
+                                        "--data-binary",
+                                        kBody,
+                                        url};
         one.insert(one.begin(), version.begin(), version.end());
         std::vector<std::string> argv = {"curl"};
         argv.insert(argv.end(), one.begin(), one.end());
@@ -318,7 +333,8 @@ TEST(MtlsHandshake, CurlResumingForASecondRequestSucceeds) {
         const auto res = run_process(argv);
         EXPECT_EQ(res.exit_code, 0) << version[0] << ": " << res.err;
         std::size_t served = 0;
-        for (auto at = res.out.find(" 200\n"); at != std::string::npos; at = res.out.find(" 200\n", at + 1)) ++served;
+        for (auto at = res.out.find(" 200\n"); at != std::string::npos; at = res.out.find(" 200\n", at + 1))
+            ++served;
         EXPECT_EQ(served, 2u) << version[0] << ": " << res.out;
     }
     EXPECT_EQ(r.handled(), 4);
@@ -327,7 +343,8 @@ TEST(MtlsHandshake, CurlResumingForASecondRequestSucceeds) {
 
 TEST(MtlsHandshake, OpensslSClientGetsAResponse) {
     RunningReceiver r(dev_options());
-    const std::string request = http_request(callback_target("State.StateChange"), kBody, "Connection: close\r\n");
+    const std::string request =
+        http_request(callback_target("State.StateChange"), kBody, "Connection: close\r\n");
     const auto res = run_process({"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(r.port()),
                                   "-cert", pki("vendor-client.crt"), "-key", pki("vendor-client.key"),
                                   "-CAfile", pki("public-ca.crt"), "-verify_return_error", "-quiet"},
@@ -335,7 +352,6 @@ TEST(MtlsHandshake, OpensslSClientGetsAResponse) {
     EXPECT_NE(res.out.find("HTTP/1.1 200"), std::string::npos) << res.out << res.err;
     EXPECT_NE(res.out.find("\"ActionStatus\":\"OK\""), std::string::npos);
 }
-
 
 TEST(MtlsHandshake, AcceptsAClientThatSendsItsIntermediate) {
     RunningReceiver r(dev_options());
@@ -376,7 +392,6 @@ TEST(MtlsHandshake, SessionLifetimeZeroDisablesResumption) {
     EXPECT_EQ(r.receiver().stats().handshakes_resumed, 0u);
 }
 
-
 // The verified-chain cache never accepts what a full verification rejects: with the vendor's
 // chain cached, every wrong identity is still refused, and a trust change starts from nothing.
 TEST(MtlsHandshake, VerifiedChainCacheNeverWidensWhatIsAccepted) {
@@ -388,8 +403,8 @@ TEST(MtlsHandshake, VerifiedChainCacheNeverWidensWhatIsAccepted) {
     ASSERT_TRUE(vendor());
     ASSERT_TRUE(vendor());
     EXPECT_GE(r.receiver().stats().chain_cache_hits, 1u);  // the second handshake used the cache
-    for (const char* name : {"sibling-client", "other-client", "expired-client", "notyet-client",
-                             "noclientauth-client"}) {
+    for (const char* name :
+         {"sibling-client", "other-client", "expired-client", "notyet-client", "noclientauth-client"}) {
         ClientOptions o;
         o.cert = std::string(name) + ".crt";
         o.key = std::string(name) + ".key";

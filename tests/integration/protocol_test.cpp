@@ -24,7 +24,8 @@ const std::string kC2C = fixture("C2C.CallbackBeforeSendMsg.json");
 json body_of(const std::optional<HttpResponse>& r) { return json::parse(r->body); }
 
 // After any rejection, a fresh connection is still served.
-void expect_still_serving(std::uint16_t port, const std::string& target = callback_target("State.StateChange")) {
+void expect_still_serving(std::uint16_t port,
+                          const std::string& target = callback_target("State.StateChange")) {
     TlsClient c(port, vendor_client());
     ASSERT_TRUE(c.connect());
     const auto res = c.post(target, kState);
@@ -110,18 +111,19 @@ TEST(Protocol, SignAndRequestTimeAreEnforcedWhenATokenIsSet) {
     ASSERT_TRUE(c.connect());
     expect_envelope(c.post(signed_target("s3cret-token", now), kState), 200);
     expect_envelope(c.post(signed_target("s3cret-token", now - 30), kState), 200);
-    expect_envelope(c.post(callback_target("State.StateChange"), kState), 401);        // unsigned
-    expect_envelope(c.post(signed_target("s3cret-token", now, true), kState), 401);    // bad sign
-    expect_envelope(c.post(signed_target("other-token", now), kState), 401);           // wrong token
-    expect_envelope(c.post(signed_target("s3cret-token", now - 3600), kState), 401);   // stale
-    expect_envelope(c.post(signed_target("s3cret-token", now + 3600), kState), 401);   // future
+    expect_envelope(c.post(callback_target("State.StateChange"), kState), 401);       // unsigned
+    expect_envelope(c.post(signed_target("s3cret-token", now, true), kState), 401);   // bad sign
+    expect_envelope(c.post(signed_target("other-token", now), kState), 401);          // wrong token
+    expect_envelope(c.post(signed_target("s3cret-token", now - 3600), kState), 401);  // stale
+    expect_envelope(c.post(signed_target("s3cret-token", now + 3600), kState), 401);  // future
     EXPECT_EQ(r.handled(), 2);
     expect_still_serving(r.port(), signed_target("s3cret-token", now));
 }
 
 std::string many_headers(int count, std::size_t size) {
     std::string out;
-    for (int i = 0; i < count; ++i) out += "X-Big-" + std::to_string(i) + ": " + std::string(size, 'x') + "\r\n";
+    for (int i = 0; i < count; ++i)
+        out += "X-Big-" + std::to_string(i) + ": " + std::string(size, 'x') + "\r\n";
     return out;
 }
 
@@ -136,7 +138,9 @@ TEST(Protocol, FramingRejectionsCloseTheConnectionAndKeepTheServerServing) {
     const std::string target = callback_target("State.StateChange");
     const std::vector<Case> cases = {
         {http_request(target, std::string(5000, ' ')), 413},
-        {"POST " + target + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n0\r\n\r\n", 411},
+        {"POST " + target +
+             " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n0\r\n\r\n",
+         411},
         {"POST " + target + " HTTP/1.1\r\nHost: x\r\n\r\n{}", 411},
         {http_request(target, kState, "Content-Encoding: gzip\r\n"), 415},
         {http_request(target, "", "", "GET"), 405},
@@ -171,8 +175,8 @@ TEST(Protocol, Http10ClosesUnlessKeepAliveIsAsked) {
     {
         TlsClient c(r.port(), vendor_client());
         ASSERT_TRUE(c.connect());
-        ASSERT_TRUE(c.send("POST " + target + " HTTP/1.0\r\nContent-Length: " + std::to_string(kState.size()) +
-                           "\r\n\r\n" + kState));
+        ASSERT_TRUE(c.send("POST " + target + " HTTP/1.0\r\nContent-Length: " +
+                           std::to_string(kState.size()) + "\r\n\r\n" + kState));
         const auto res = c.read_response();
         expect_envelope(res, 200);
         EXPECT_EQ(res->headers.at("connection"), "close");
@@ -251,7 +255,8 @@ TEST(Protocol, TypedHandlersReceiveDecodedEventsAndTheirDecisionsAreReplied) {
     const auto res = c.post(callback_target("C2C.CallbackBeforeSendMsg"), kC2C);
     ASSERT_TRUE(res.has_value());
     EXPECT_EQ(res->status, 200);
-    EXPECT_EQ(body_of(res), json::parse(R"({"ActionStatus":"OK","ErrorCode":120001,"ErrorInfo":"not today"})"));
+    EXPECT_EQ(body_of(res),
+              json::parse(R"({"ActionStatus":"OK","ErrorCode":120001,"ErrorInfo":"not today"})"));
     EXPECT_EQ(seen.from_account, "jared");
     EXPECT_EQ(seen.msg_random, 2837546u);
     ASSERT_EQ(seen.msg_body.size(), 1u);
@@ -280,8 +285,9 @@ TEST(Protocol, ModifyDecisionRepliesTheNewMessage) {
 
 TEST(Protocol, BodyWithoutTheDocumentedFieldsGets400) {
     RunningReceiver r(dev_options(), [&](Receiver& rec) {
-        rec.on<C2CBeforeSendMsg>(
-            [&](const C2CBeforeSendMsg&, const CallbackContext&) { return C2CBeforeSendMsg::Reply::allow(); });
+        rec.on<C2CBeforeSendMsg>([&](const C2CBeforeSendMsg&, const CallbackContext&) {
+            return C2CBeforeSendMsg::Reply::allow();
+        });
     });
     TlsClient c(r.port(), vendor_client());
     ASSERT_TRUE(c.connect());
@@ -302,9 +308,10 @@ TEST_P(HandlerFailure, BeforeCallbackFollowsThePolicyAndAfterCallbackGetsOk) {
     ReceiverOptions o = dev_options();
     o.before_failure_policy = GetParam().policy;
     RunningReceiver r(o, [&](Receiver& rec) {
-        rec.on<C2CBeforeSendMsg>([](const C2CBeforeSendMsg&, const CallbackContext&) -> C2CBeforeSendMsg::Reply {
-            throw std::runtime_error("db password=hunter2 unreachable");
-        });
+        rec.on<C2CBeforeSendMsg>(
+            [](const C2CBeforeSendMsg&, const CallbackContext&) -> C2CBeforeSendMsg::Reply {
+                throw std::runtime_error("db password=hunter2 unreachable");
+            });
         rec.on<GroupBeforeSendMsg>([](const GroupBeforeSendMsg&, const CallbackContext&) {
             // Outside 10100..10200: the factory throws DecisionError, reported as InvalidDecision.
             return GroupBeforeSendMsg::Reply::deny(120001, "a C2C code on a group command");
@@ -416,7 +423,8 @@ TEST(Protocol, ABlockedHandlerDoesNotStallOtherConnections) {
     }
     // Three handlers are blocked; the pool grows to a fourth worker, which serves a fourth
     // connection.
-    ASSERT_TRUE(eventually([&] { return r.receiver().stats().worker_threads >= 4; }, std::chrono::seconds(60)));
+    ASSERT_TRUE(
+        eventually([&] { return r.receiver().stats().worker_threads >= 4; }, std::chrono::seconds(60)));
     expect_still_serving(r.port());
     {
         std::lock_guard<std::mutex> lock(mu);
@@ -427,7 +435,6 @@ TEST(Protocol, ABlockedHandlerDoesNotStallOtherConnections) {
     EXPECT_GE(r.receiver().stats().worker_threads, 4u);
 }
 
-
 // A body larger than the connection's first buffer makes it grow (move) while the request is
 // read; the request target must still be read from the right place, also when pipelined.
 TEST(Protocol, LargeBodiesAndPipelinedLargeBodiesAreFramedRight) {
@@ -436,7 +443,8 @@ TEST(Protocol, LargeBodiesAndPipelinedLargeBodiesAreFramedRight) {
     RunningReceiver r(dev_options(), [&](Receiver& rec) {
         rec.on_raw("State.StateChange", [&](const nlohmann::json& body, const CallbackContext& ctx) {
             std::lock_guard<std::mutex> lock(mu);
-            seen_platforms.push_back(ctx.opt_platform + ":" + std::to_string(body.at("Pad").get<std::string>().size()));
+            seen_platforms.push_back(ctx.opt_platform + ":" +
+                                     std::to_string(body.at("Pad").get<std::string>().size()));
             return Decision::allow();
         });
     });
@@ -470,11 +478,10 @@ TEST(Protocol, Http10ClientsGetNoInterimResponse) {
     TlsClient c(r.port(), vendor_client());
     ASSERT_TRUE(c.connect());
     ASSERT_TRUE(c.send("POST " + callback_target("State.StateChange") +
-                       " HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: " + std::to_string(kState.size()) +
-                       "\r\n\r\n" + kState));
+                       " HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: " +
+                       std::to_string(kState.size()) + "\r\n\r\n" + kState));
     expect_envelope(c.read_response(), 200);  // the final reply, not "100 Continue"
 }
-
 
 // ------------------------------------------------------------------ batched callbacks (Push.*)
 
@@ -524,8 +531,8 @@ TEST(Batch, AMalformedEventIsReportedAndTheOthersAreDelivered) {
         });
     });
     json body = offline_push_batch(10);
-    body["Events"][2]["MsgRandom"] = -1;       // not an unsigned 32-bit integer
-    body["Events"][6].erase("To_Account");     // a required key missing
+    body["Events"][2]["MsgRandom"] = -1;    // not an unsigned 32-bit integer
+    body["Events"][6].erase("To_Account");  // a required key missing
     body["Events"][8] = "not an event";
     TlsClient c(r.port(), vendor_client());
     ASSERT_TRUE(c.connect());
@@ -588,7 +595,8 @@ TEST(Protocol, TypedContentCallbackDispatchesByTheUrlWithoutABodyCommand) {
     });
     TlsClient c(r.port(), vendor_client());
     ASSERT_TRUE(c.connect());
-    const std::string target = "/?SdkAppid=888888&CallbackCommand=ContentCallback.ResultNotify&contenttype=json";
+    const std::string target =
+        "/?SdkAppid=888888&CallbackCommand=ContentCallback.ResultNotify&contenttype=json";
     expect_envelope(c.post(target, fixture("ContentCallback.ResultNotify.json")), 200);
     ASSERT_TRUE(seen.has_value());
     EXPECT_EQ(seen->scene, "C2C");

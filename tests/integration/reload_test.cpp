@@ -258,9 +258,8 @@ TEST(Reload, SdkReloadTakesOptionsFromTheReloadSource) {
     std::vector<std::string> cas = {pki.old_ca_file};
     std::vector<std::string> tokens;
     RunningReceiver r(pki.options(false), [&](Receiver& rec) {
-        rec.on_raw("State.StateChange", [](const nlohmann::json&, const CallbackContext&) {
-            return Decision::allow();
-        });
+        rec.on_raw("State.StateChange",
+                   [](const nlohmann::json&, const CallbackContext&) { return Decision::allow(); });
         rec.reload_source([&, base = pki.options(false)] {
             ReceiverOptions o = base;
             o.tls.vendor_ca_files = cas;
@@ -473,9 +472,11 @@ bool server_serves(std::uint16_t port, const ClientOptions& client, const std::s
     TlsClient c(port, client);
     if (!c.connect()) return false;
     const std::string now = std::to_string(std::time(nullptr));
-    const auto res = c.post("/imcallback?SdkAppid=888888&CallbackCommand=State.StateChange&contenttype=json"
-                            "&RequestTime=" + now + "&Sign=" + detail::compute_sign(token, now),
-                            kBody);
+    const auto res = c.post(
+        "/imcallback?SdkAppid=888888&CallbackCommand=State.StateChange&contenttype=json"
+        "&RequestTime=" +
+            now + "&Sign=" + detail::compute_sign(token, now),
+        kBody);
     return res.has_value() && res->status == 200;
 }
 
@@ -505,7 +506,8 @@ TEST(ReloadServer, SighupReloadsTrustAndTokensFromTheConfigFile) {
     config["callback_token"] = {"server-token-old", "server-token-new"};
     replace_atomically(path, config.dump(2));
     server.signal(SIGHUP);
-    EXPECT_NE(server.wait_for_stderr("imcb-server: reloaded", std::chrono::seconds(10)).find("imcb-server: reloaded"),
+    EXPECT_NE(server.wait_for_stderr("imcb-server: reloaded", std::chrono::seconds(10))
+                  .find("imcb-server: reloaded"),
               std::string::npos);
     EXPECT_TRUE(server_serves(port, pki.client(true), "server-token-new"));
     EXPECT_TRUE(server_serves(port, pki.client(false), "server-token-old"));

@@ -89,7 +89,8 @@ TEST(Robustness, KeepAliveMaxRequestsClosesWithConnectionClose) {
     for (int i = 0; i < 3; ++i) {
         const auto res = c.post(callback_target("State.StateChange"), kState);
         ASSERT_TRUE(res.has_value());
-        EXPECT_EQ(res->headers.count("connection") ? res->headers.at("connection") : "", i == 2 ? "close" : "");
+        EXPECT_EQ(res->headers.count("connection") ? res->headers.at("connection") : "",
+                  i == 2 ? "close" : "");
     }
     EXPECT_TRUE(c.peer_closed());
 }
@@ -173,7 +174,6 @@ TEST(Robustness, RequestThatStallsMidBodyTimesOut) {
     EXPECT_TRUE(served(r.port()));
 }
 
-
 // A client that vanishes before its reply is written must not take the process down (SIGPIPE),
 // whatever the application's signal setup.
 TEST(Robustness, PeerClosingBeforeTheReplyDoesNotRaiseSigpipe) {
@@ -192,7 +192,8 @@ TEST(Robustness, PeerClosingBeforeTheReplyDoesNotRaiseSigpipe) {
                 std::unique_lock<std::mutex> lock(mu);
                 const int mine = started++;
                 // Returns (and the reply is written) only once that client is gone.
-                cv.wait_for(lock, std::chrono::seconds(20), [&] { return mine >= kDropping || dropped > mine; });
+                cv.wait_for(lock, std::chrono::seconds(20),
+                            [&] { return mine >= kDropping || dropped > mine; });
             });
         });
         for (int i = 0; i < kDropping; ++i) {

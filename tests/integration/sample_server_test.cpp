@@ -66,8 +66,8 @@ ProcessResult curl_callback(std::uint16_t port, const std::string& command, cons
                             const std::string& trust = "public-ca.crt") {
     const std::string url = "https://localhost:" + std::to_string(port) +
                             "/imcallback?SdkAppid=888888&CallbackCommand=" + command + "&contenttype=json";
-    return run_process({"curl", "-sS", url, "--cert", pki("vendor-client.crt"), "--key", pki("vendor-client.key"),
-                        "--cacert", pki(trust), "--data-binary", body});
+    return run_process({"curl", "-sS", url, "--cert", pki("vendor-client.crt"), "--key",
+                        pki("vendor-client.key"), "--cacert", pki(trust), "--data-binary", body});
 }
 
 TEST_F(SampleServer, CheckValidatesAndPrintsASummary) {
@@ -100,7 +100,8 @@ TEST_F(SampleServer, BadConfigsExitNonZeroNamingTheKeyOrFile) {
         {[](json& j) { j["tls"]["mode"] = "both"; }, "tls.mode"},
         {[](json& j) { j.erase("sdk_app_id"); }, "sdk_app_id"},
         {[](json& j) { j["listen"] = "8443"; }, "listen"},
-        {[](json& j) { j["tls"]["self_provided"]["cert"] = "/nonexistent/server.crt"; }, "/nonexistent/server.crt"},
+        {[](json& j) { j["tls"]["self_provided"]["cert"] = "/nonexistent/server.crt"; },
+         "/nonexistent/server.crt"},
         {[](json& j) { j["tls"]["self_provided"]["key"] = pki("server-vendor.key"); }, "does not belong"},
         {[](json& j) { j["tls"]["vendor_ca"] = pki("vendor-client.crt"); }, "not a CA"},
         {[](json& j) { j["tls"]["vendor_identity"]["spki_sha256"] = {"abc"}; }, "spki_sha256"},
@@ -121,8 +122,10 @@ TEST_F(SampleServer, BadConfigsExitNonZeroNamingTheKeyOrFile) {
 
 TEST_F(SampleServer, ServesLogsModeratesAndStopsCleanly) {
     for (const std::string mode : {"self_provided", "vendor_issued"}) {
-        BackgroundProcess server({IMCB_SERVER_BIN, "--config", write_config(base_config(mode), mode + ".json")});
-        const std::uint16_t port = port_from(server.wait_for_stderr("listening on", std::chrono::seconds(10)));
+        BackgroundProcess server(
+            {IMCB_SERVER_BIN, "--config", write_config(base_config(mode), mode + ".json")});
+        const std::uint16_t port =
+            port_from(server.wait_for_stderr("listening on", std::chrono::seconds(10)));
         ASSERT_NE(port, 0) << mode;
         const std::string trust = mode == "self_provided" ? "public-ca.crt" : "vendor-ca.crt";
 
@@ -157,13 +160,15 @@ TEST_F(SampleServer, LogLinesCarryNoControlCharacters) {
     const std::uint16_t port = port_from(server.wait_for_stderr("listening on", std::chrono::seconds(10)));
     ASSERT_NE(port, 0);
     std::string body = fixture("State.StateChange.json");
-    body.insert(body.find('{') + 1, "\"Evil\":\"\x7f\xc2\x9b" "31m \\u001b[2J \xe7\xbe\xa4\",");
+    body.insert(body.find('{') + 1,
+                "\"Evil\":\"\x7f\xc2\x9b"
+                "31m \\u001b[2J \xe7\xbe\xa4\",");
     const std::string url = "https://localhost:" + std::to_string(port) +
                             "/imcallback?SdkAppid=888888&CallbackCommand=State.StateChange"
                             "&ClientIP=%1B%5D0;x%07%0D%0Aforged&OptPlatform=%C2%9B%7F";
-    const auto res = run_process({"curl", "-sS", url, "--cert", pki("vendor-client.crt"), "--key",
-                                  pki("vendor-client.key"), "--cacert", pki("public-ca.crt"),
-                                  "--data-binary", body});
+    const auto res =
+        run_process({"curl", "-sS", url, "--cert", pki("vendor-client.crt"), "--key",
+                     pki("vendor-client.key"), "--cacert", pki("public-ca.crt"), "--data-binary", body});
     ASSERT_EQ(res.exit_code, 0) << res.err;
     EXPECT_EQ(server.stop(SIGTERM, std::chrono::seconds(10)), 0);
     const std::string out = server.drain_stdout();
@@ -176,7 +181,9 @@ TEST_F(SampleServer, LogLinesCarryNoControlCharacters) {
     const json line = json::parse(out);
     EXPECT_EQ(line.at("client_ip"), "\x1b]0;x\x07\r\nforged");
     EXPECT_EQ(line.at("platform"), "\xc2\x9b\x7f");
-    EXPECT_EQ(line.at("body").at("Evil"), "\x7f\xc2\x9b" "31m \x1b[2J \xe7\xbe\xa4");
+    EXPECT_EQ(line.at("body").at("Evil"),
+              "\x7f\xc2\x9b"
+              "31m \x1b[2J \xe7\xbe\xa4");
 }
 
 std::vector<json> json_lines(const std::string& text) {
@@ -217,13 +224,16 @@ TEST_F(SampleServer, LogsAreJsonLinesWithRequestIdsAndNoSecrets) {
     const auto ok = curl_callback(port, "State.StateChange" + sign, fixture("State.StateChange.json"));
     ASSERT_EQ(ok.exit_code, 0) << ok.err;
     EXPECT_EQ(json::parse(ok.out).at("ErrorCode"), 0);
-    const auto refused = curl_callback(port, "State.StateChange", fixture("State.StateChange.json"));  // unsigned
+    const auto refused =
+        curl_callback(port, "State.StateChange", fixture("State.StateChange.json"));  // unsigned
     ASSERT_EQ(refused.exit_code, 0) << refused.err;
     EXPECT_EQ(json::parse(refused.out).at("ErrorCode"), 401);
-    const auto metrics = run_process({"curl", "-sS", "http://127.0.0.1:" + std::to_string(admin) + "/metrics"});
+    const auto metrics =
+        run_process({"curl", "-sS", "http://127.0.0.1:" + std::to_string(admin) + "/metrics"});
     ASSERT_EQ(metrics.exit_code, 0) << metrics.err;
     EXPECT_NE(metrics.out.find("imcb_callbacks_total{command=\"State.StateChange\",outcome=\"ok\"} 1"),
-              std::string::npos) << metrics.out;
+              std::string::npos)
+        << metrics.out;
     EXPECT_NE(metrics.out.find("imcb_callbacks_total{command=\"State.StateChange\",outcome=\"rejected\"} 1"),
               std::string::npos);
 

@@ -58,9 +58,8 @@ std::unique_ptr<RunningReceiver> receiver_with(Latch& latch, std::chrono::millis
             latch.hold();
             return Decision::allow();
         });
-        rec.on_raw("Sns.CallbackFriendAdd", [](const nlohmann::json&, const CallbackContext&) {
-            return Decision::allow();
-        });
+        rec.on_raw("Sns.CallbackFriendAdd",
+                   [](const nlohmann::json&, const CallbackContext&) { return Decision::allow(); });
     });
 }
 

@@ -115,7 +115,8 @@ TEST(Signals, TheSdksThreadsBlockEveryAsynchronousSignal) {
     for (const auto& tid : threads) {
         const auto mask = blocked_of(tid);
         if (!mask) continue;  // ended meanwhile
-        for (const int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGCHLD}) {
+        for (const int sig :
+             {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGCHLD}) {
             EXPECT_TRUE(has(*mask, sig)) << "thread " << tid << " takes signal " << sig;
         }
         for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPROF}) {

@@ -118,7 +118,8 @@ TEST(TransportStart, WithoutADescriptorForItsWakeEventStartThrowsAndLeavesNothin
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(client, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) child_exit(3, "connect failed");
+    if (::connect(client, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
+        child_exit(3, "connect failed");
     std::unique_lock<std::mutex> lock(mu);
     const bool seen = cv.wait_for(lock, std::chrono::seconds(30), [&] {
         for (const auto& r : reports) {
@@ -128,10 +129,12 @@ TEST(TransportStart, WithoutADescriptorForItsWakeEventStartThrowsAndLeavesNothin
     });
     if (!seen) child_exit(1, "no resource_exhausted report");
     for (const auto& r : reports) {
-        if (r.kind == ErrorKind::HandshakeFailed) child_exit(1, "reported as a handshake failure: " + r.message);
+        if (r.kind == ErrorKind::HandshakeFailed)
+            child_exit(1, "reported as a handshake failure: " + r.message);
     }
     for (const auto& r : reports) {
-        if (r.kind == ErrorKind::ResourceExhausted) child_exit(0, std::string(to_string(r.kind)) + ": " + r.message);
+        if (r.kind == ErrorKind::ResourceExhausted)
+            child_exit(0, std::string(to_string(r.kind)) + ": " + r.message);
     }
     child_exit(1, "unreachable");
 }
@@ -196,7 +199,8 @@ struct FailingThreads {
         };
     }
     Transport& make(detail::RequestServer& server) {
-        transport = std::make_unique<Transport>(options, [this] { return trust; }, server, reporter, counters);
+        transport = std::make_unique<Transport>(
+            options, [this] { return trust; }, server, reporter, counters);
         return *transport;
     }
 
@@ -216,7 +220,8 @@ struct FailingThreads {
     std::atomic<int> reports{0};
     f.reporter.set_handler([&](const ErrorReport& r) {
         if (r.message.find("cannot start another worker thread") == std::string::npos) return;
-        if (r.kind != ErrorKind::WorkerStartFailed) child_exit(1, "a failed thread start reported as " + std::string(to_string(r.kind)));
+        if (r.kind != ErrorKind::WorkerStartFailed)
+            child_exit(1, "a failed thread start reported as " + std::string(to_string(r.kind)));
         reports++;
         f.transport->stop();
     });

@@ -52,7 +52,8 @@ struct TrustPki {
     const Issued stranger = files.client("im-callback.vendor.dev", t0 - kDay, t0 + 60 * kDay, other_ca);
     const Issued expired = files.client("im-callback.vendor.dev", t0 - 9 * kDay, t0 - kDay, ca);
     const Issued not_yet = files.client("im-callback.vendor.dev", t0 + kDay, t0 + 9 * kDay, ca);
-    const Issued server_only = files.client_with_eku("im-callback.vendor.dev", t0 - kDay, t0 + kDay, ca, "serverAuth");
+    const Issued server_only =
+        files.client_with_eku("im-callback.vendor.dev", t0 - kDay, t0 + kDay, ca, "serverAuth");
     const Issued sibling = files.client("another-customer.example", t0 - kDay, t0 + 60 * kDay, ca);
     const std::string ca_file = files.write("ca", {&ca});
     const std::string new_ca_file = files.write("new-ca", {&new_ca});
@@ -130,7 +131,8 @@ class Ok : public detail::RequestServer {
 
 class OwnTransport {
   public:
-    explicit OwnTransport(const TlsOptions& tls, std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10))
+    explicit OwnTransport(const TlsOptions& tls,
+                          std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10))
         : trust_(detail::make_trust_snapshot(tls, 1)) {
         reporter_.set_handler([this](const ErrorReport& r) {
             std::lock_guard<std::mutex> lock(mu_);
@@ -141,8 +143,8 @@ class OwnTransport {
         o.min_threads = 2;
         o.max_threads = 4;
         o.handshake_timeout = handshake_timeout;
-        transport_ = std::make_unique<detail::Transport>(o, [this] { return std::atomic_load(&trust_); },
-                                                         server_, reporter_, counters_);
+        transport_ = std::make_unique<detail::Transport>(
+            o, [this] { return std::atomic_load(&trust_); }, server_, reporter_, counters_);
         port_ = transport_->start();
     }
     ~OwnTransport() { transport_->stop(); }
@@ -201,8 +203,10 @@ TEST_P(HandshakeReasons, EachFailureIsCountedOnceUnderItsReason) {
         ASSERT_TRUE(eventually([&] { return t.failed() == failures; })) << to_string(c.reason);
         for (std::size_t r = 0; r < kHandshakeFailureCount; ++r) {
             const auto reason = static_cast<HandshakeFailure>(r);
-            const bool seen = std::any_of(std::begin(cases), &c + 1, [&](const auto& x) { return x.reason == reason; });
-            EXPECT_EQ(t.count(reason), seen ? 1u : 0u) << "after " << to_string(c.reason) << ": " << to_string(reason);
+            const bool seen =
+                std::any_of(std::begin(cases), &c + 1, [&](const auto& x) { return x.reason == reason; });
+            EXPECT_EQ(t.count(reason), seen ? 1u : 0u)
+                << "after " << to_string(c.reason) << ": " << to_string(reason);
         }
     }
     EXPECT_EQ(t.counters().identity_rejected.load(), 1u);
@@ -216,7 +220,8 @@ TEST_P(HandshakeReasons, EachFailureIsCountedOnceUnderItsReason) {
     EXPECT_LT(reports.size(), std::size(cases));
 }
 
-INSTANTIATE_TEST_SUITE_P(Tls, HandshakeReasons, ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION), version_name);
+INSTANTIATE_TEST_SUITE_P(Tls, HandshakeReasons, ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION),
+                         version_name);
 
 TEST(HandshakeReasonsOther, TheHandshakeDeadlineCountsAsOther) {
     TrustPki pki;
@@ -251,34 +256,39 @@ TEST(HandshakeReasonsOther, AFloodOfFailuresIsReportedAtMostOnceASecondWithTheCo
     }
     ASSERT_TRUE(eventually([&] { return t.failed() == kFlood; }));
     EXPECT_EQ(t.count(HandshakeFailure::NoCertificate), static_cast<std::uint64_t>(kFlood));
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
     const auto reports = t.reports();
     EXPECT_LE(reports.size(), static_cast<std::size_t>(seconds) + 1) << "a report per failure would flood";
     // Once the second has passed, the next failure's report says how many were not reported.
-    ASSERT_TRUE(eventually([&] {
-        ClientOptions o;
-        served(t.port(), o);
-        const auto now = t.reports();
-        return now.size() > reports.size() && now.back().message.find("were not reported") != std::string::npos;
-    }, std::chrono::seconds(5)));
+    ASSERT_TRUE(eventually(
+        [&] {
+            ClientOptions o;
+            served(t.port(), o);
+            const auto now = t.reports();
+            return now.size() > reports.size() &&
+                   now.back().message.find("were not reported") != std::string::npos;
+        },
+        std::chrono::seconds(5)));
 }
 
 // ------------------------------------------------------------------ ciphers (openssl s_client)
 
 // s_client with the vendor-shaped client certificate, TLS 1.2, one cipher: whether it negotiated.
 bool s_client_negotiates(std::uint16_t port, const TrustPki& pki, const std::string& cipher) {
-    const ProcessResult r = run_process(
-        {"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-tls1_2", "-cipher",
-         cipher, "-cert", pki.good_file, "-key", pki.files.path("good.key"), "-CAfile", imcb::test::pki("public-ca.crt"),
-         "-verify_return_error", "-servername", "localhost"},
-        "Q\n", std::chrono::seconds(20));
+    const ProcessResult r =
+        run_process({"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-tls1_2",
+                     "-cipher", cipher, "-cert", pki.good_file, "-key", pki.files.path("good.key"), "-CAfile",
+                     imcb::test::pki("public-ca.crt"), "-verify_return_error", "-servername", "localhost"},
+                    "Q\n", std::chrono::seconds(20));
     return r.exit_code == 0 && r.out.find("Cipher is " + cipher) != std::string::npos;
 }
 
 TEST(Ciphers, Tls12OffersOnlyForwardSecretAeadSuitesByDefault) {
     TrustPki pki;
     TlsOptions tls = pki.tls();
-    tls.self_provided = {imcb::test::pki("server-self-rsa.crt"), imcb::test::pki("server-self-rsa.key")};  // RSA: RSA suites apply
+    tls.self_provided = {imcb::test::pki("server-self-rsa.crt"),
+                         imcb::test::pki("server-self-rsa.key")};  // RSA: RSA suites apply
     OwnTransport t(tls);
     EXPECT_FALSE(s_client_negotiates(t.port(), pki, "AES128-SHA"));
     ASSERT_TRUE(eventually([&] { return t.failed() == 1; }));
@@ -309,13 +319,15 @@ TEST(ClientAuthNone, TheVendorIsServedWithoutACertificateAndHandlersSeeAnEmptyPe
     std::atomic<int> empty_peer{0};
     RunningReceiver r(o, [&](Receiver& rec) {
         rec.on_raw("State.StateChange", [&](const nlohmann::json&, const CallbackContext& ctx) {
-            if (ctx.peer_identity().subject.empty() && ctx.peer_identity().sha256_fingerprint.empty()) empty_peer++;
+            if (ctx.peer_identity().subject.empty() && ctx.peer_identity().sha256_fingerprint.empty())
+                empty_peer++;
             return Decision::allow();
         });
     });
     const std::string t = std::to_string(std::time(nullptr));
-    const std::string signed_target = callback_target(
-        "State.StateChange", kAppId, "&Sign=" + detail::compute_sign("token-from-the-console", t) + "&RequestTime=" + t);
+    const std::string signed_target =
+        callback_target("State.StateChange", kAppId,
+                        "&Sign=" + detail::compute_sign("token-from-the-console", t) + "&RequestTime=" + t);
     for (const int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
         ClientOptions c;  // no client certificate
         c.max_version = version;
@@ -336,8 +348,9 @@ TEST(ClientAuthNone, AnOpenConnectionWithoutACertificateNeedsSignAfterAReloadDro
     o.callback_tokens = {"token-from-the-console"};
     RunningReceiver r(o);
     const std::string t = std::to_string(std::time(nullptr));
-    const std::string signed_target = callback_target(
-        "State.StateChange", kAppId, "&Sign=" + detail::compute_sign("token-from-the-console", t) + "&RequestTime=" + t);
+    const std::string signed_target =
+        callback_target("State.StateChange", kAppId,
+                        "&Sign=" + detail::compute_sign("token-from-the-console", t) + "&RequestTime=" + t);
     TlsClient anonymous(r.port(), ClientOptions{});
     ASSERT_TRUE(anonymous.connect());
     const auto first = anonymous.post(signed_target, kBody);
@@ -373,7 +386,8 @@ TEST_P(Revocation, ARevokedClientFailsWithReasonRevokedAndOthersAreServed) {
         EXPECT_TRUE(served(r.port(), pki.client(pki.good_file, GetParam())));
         EXPECT_FALSE(served(r.port(), pki.client(pki.revoked_file, GetParam())));
         ASSERT_TRUE(r.has_report(ErrorKind::HandshakeFailed));
-        EXPECT_NE(r.reports().front().message.find("reason=revoked"), std::string::npos) << r.reports().front().message;
+        EXPECT_NE(r.reports().front().message.find("reason=revoked"), std::string::npos)
+            << r.reports().front().message;
         EXPECT_EQ(r.receiver().stats().handshakes_failed, 1u);
     }
 }
@@ -395,7 +409,8 @@ TEST_P(Revocation, AReloadWithANewCrlIsNeverAnsweredFromTheChainCache) {
 TEST_P(Revocation, ASessionFromBeforeARevokingCrlReloadIsNotResumed) {
     TlsOptions tls = pki.tls();
     RunningReceiver r(options(tls));
-    Outcome first = attempt(r.port(), pki.client(pki.revoked_file, GetParam()), callback_target("State.StateChange"));
+    Outcome first =
+        attempt(r.port(), pki.client(pki.revoked_file, GetParam()), callback_target("State.StateChange"));
     ASSERT_TRUE(first.served);
     ASSERT_NE(first.session, nullptr);
     {  // the session resumes while nothing changed
@@ -419,7 +434,8 @@ TEST_P(Revocation, ASessionFromBeforeARevokingCrlReloadIsNotResumed) {
 
 TEST_P(Revocation, AnExpiredCrlUnderWarnIsStillUsedAndReported) {
     TlsOptions tls = pki.tls();
-    tls.crl_files = {pki.files.write_crl("old.crl", pki.ca, {&pki.revoked}, pki.t0 - 10 * kDay, pki.t0 - kDay)};
+    tls.crl_files = {
+        pki.files.write_crl("old.crl", pki.ca, {&pki.revoked}, pki.t0 - 10 * kDay, pki.t0 - kDay)};
     RunningReceiver r(options(tls));
     EXPECT_TRUE(served(r.port(), pki.client(pki.good_file, GetParam())));
     EXPECT_FALSE(served(r.port(), pki.client(pki.revoked_file, GetParam())));  // still names revocations
@@ -448,7 +464,8 @@ TEST_P(Revocation, UnderRefuseNeitherACachedChainNorASessionOutlivesTheCrl) {
     tls.crl_files = {pki.crl("ca.crl", {}, pki.t0 + 2 * kDay)};
     RunningReceiver r(options(tls));
     ASSERT_TRUE(served(r.port(), pki.client(pki.good_file, GetParam())));
-    Outcome cached = attempt(r.port(), pki.client(pki.good_file, GetParam()), callback_target("State.StateChange"));
+    Outcome cached =
+        attempt(r.port(), pki.client(pki.good_file, GetParam()), callback_target("State.StateChange"));
     ASSERT_TRUE(cached.served);
     ASSERT_GE(r.receiver().stats().chain_cache_hits, 1u);
     {
@@ -471,7 +488,8 @@ TEST_P(Revocation, UnderRefuseNeitherACachedChainNorASessionOutlivesTheCrl) {
 TEST_P(Revocation, AReKeyedCaOfTheSameNameHasItsOwnCrl) {
     // A re-issued vendor CA that keeps its name under a new key, listed after the old one.
     const Issued rekeyed = pki.files.ca("imcb Test Vendor CA", pki.t0 - kDay, pki.t0 + 3650 * kDay);
-    const Issued rk_good = pki.files.client("im-callback.vendor.dev", pki.t0 - kDay, pki.t0 + 60 * kDay, rekeyed);
+    const Issued rk_good =
+        pki.files.client("im-callback.vendor.dev", pki.t0 - kDay, pki.t0 + 60 * kDay, rekeyed);
     const Issued rk_revoked =
         pki.files.client("im-callback.vendor.dev", pki.t0 - kDay, pki.t0 + 60 * kDay, rekeyed);
     TlsOptions tls = pki.tls();
@@ -480,16 +498,18 @@ TEST_P(Revocation, AReKeyedCaOfTheSameNameHasItsOwnCrl) {
     const std::string rk_revoked_file = pki.files.write("rk-revoked", {&rk_revoked});
 
     // Only the new CA's CRL: it loads, the new CA's clients are checked, the old CA's are not.
-    tls.crl_files = {pki.files.write_crl("rekeyed.crl", rekeyed, {&rk_revoked}, pki.t0 - 60, pki.t0 + 7 * kDay)};
+    tls.crl_files = {
+        pki.files.write_crl("rekeyed.crl", rekeyed, {&rk_revoked}, pki.t0 - 60, pki.t0 + 7 * kDay)};
     {
         RunningReceiver r(options(tls));
         EXPECT_TRUE(served(r.port(), pki.client(rk_good_file, GetParam())));
         EXPECT_FALSE(served(r.port(), pki.client(rk_revoked_file, GetParam())));
         EXPECT_TRUE(served(r.port(), pki.client(pki.revoked_file, GetParam())));
         const auto& warnings = r.receiver().tls_summary().warnings;
-        EXPECT_EQ(std::count_if(warnings.begin(), warnings.end(),
-                                [](const std::string& w) { return w.find("no CRL of") != std::string::npos; }),
-                  1);
+        EXPECT_EQ(
+            std::count_if(warnings.begin(), warnings.end(),
+                          [](const std::string& w) { return w.find("no CRL of") != std::string::npos; }),
+            1);
     }
     // Only the old CA's CRL: the new CA's clients are not refused for the old CA's list.
     tls.crl_files = {pki.crl("old.crl", {&pki.revoked}, pki.t0 + 7 * kDay)};

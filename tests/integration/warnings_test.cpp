@@ -17,7 +17,7 @@ ReceiverOptions unpinned_options() {
     ReceiverOptions o = dev_options();
     o.host = "127.0.0.1";
     o.port = 0;
-    o.tls.vendor_identity = {};  // any certificate of the vendor CA: a warning at start and reload
+    o.tls.vendor_identity = {};    // any certificate of the vendor CA: a warning at start and reload
     o.admin_listen = "0.0.0.0:0";  // off loopback: another warning at start
     return o;
 }

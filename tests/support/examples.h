@@ -91,8 +91,7 @@ inline void expect_text_body(const std::vector<MsgElement>& body, const std::str
     EXPECT_EQ(body[0].content, (nlohmann::json{{"Text", text}}));
 }
 
-inline void expect_accounts(const std::vector<Account>& list,
-                            const std::vector<std::string>& expected) {
+inline void expect_accounts(const std::vector<Account>& list, const std::vector<std::string>& expected) {
     ASSERT_EQ(list.size(), expected.size());
     for (std::size_t i = 0; i < list.size(); ++i) EXPECT_EQ(list[i].member_account, expected[i]);
 }

@@ -15,7 +15,8 @@ using Clock = std::chrono::steady_clock;
 
 int spawn(const std::vector<std::string>& argv, int* in_fd, int* out_fd, int* err_fd) {
     int in[2], out[2], err[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return -1;
+    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
+        return -1;
     const pid_t pid = ::fork();
     if (pid == 0) {
         ::dup2(in[0], 0);

@@ -29,8 +29,7 @@ ReceiverOptions dev_options(ServerCertMode mode = ServerCertMode::SelfProvided);
 class RunningReceiver {
   public:
     /// Registers counting handlers for every known command unless `configure` registers its own.
-    explicit RunningReceiver(ReceiverOptions options,
-                             const std::function<void(Receiver&)>& configure = {});
+    explicit RunningReceiver(ReceiverOptions options, const std::function<void(Receiver&)>& configure = {});
     ~RunningReceiver();
 
     Receiver& receiver() { return *receiver_; }

@@ -29,9 +29,9 @@ void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
     X509_EXTENSION_free(ext);
 }
 
-Issued make(const std::string& cn, std::time_t from, std::time_t until, long serial,
-            const Issued* issuer, detail::EvpPkeyPtr key, bool is_ca,
-            const EVP_MD* md = EVP_sha256(), const std::string& eku = "clientAuth") {
+Issued make(const std::string& cn, std::time_t from, std::time_t until, long serial, const Issued* issuer,
+            detail::EvpPkeyPtr key, bool is_ca, const EVP_MD* md = EVP_sha256(),
+            const std::string& eku = "clientAuth") {
     Issued out;
     out.key = std::move(key);
     out.cert.reset(X509_new());
@@ -41,8 +41,10 @@ Issued make(const std::string& cn, std::time_t from, std::time_t until, long ser
     ASN1_TIME_set(X509_getm_notBefore(c), from);
     ASN1_TIME_set(X509_getm_notAfter(c), until);
     X509_NAME* name = X509_get_subject_name(c);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
-    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("imcb test"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()),
+                               -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("imcb test"),
+                               -1, -1, 0);
     X509* issuer_cert = issuer != nullptr ? issuer->cert.get() : c;
     X509_set_issuer_name(c, X509_get_subject_name(issuer_cert));
     X509_set_pubkey(c, out.key.get());
@@ -91,8 +93,8 @@ Issued TempPki::client(const std::string& cn, std::time_t from, std::time_t unti
     return make(cn, from, until, serial_++, &issuer, new_key(), false);
 }
 
-Issued TempPki::weak_ca(const std::string& cn, std::time_t from, std::time_t until,
-                        const Issued* issuer, int rsa_bits, bool sha1) {
+Issued TempPki::weak_ca(const std::string& cn, std::time_t from, std::time_t until, const Issued* issuer,
+                        int rsa_bits, bool sha1) {
     detail::EvpPkeyPtr key(rsa_bits > 0 ? EVP_RSA_gen(static_cast<unsigned>(rsa_bits)) : EVP_EC_gen("P-256"));
     if (!key) throw std::runtime_error("test PKI: key generation failed");
     return make(cn, from, until, serial_++, issuer, std::move(key), true, sha1 ? EVP_sha1() : EVP_sha256());
@@ -138,7 +140,8 @@ std::string TempPki::write_crl(const std::string& name, const Issued& issuer,
     }
     const std::string file = path(name);
     detail::BioPtr out(BIO_new_file(file.c_str(), "wb"));
-    const bool ok = out && (der ? i2d_X509_CRL_bio(out.get(), crl) : PEM_write_bio_X509_CRL(out.get(), crl)) == 1;
+    const bool ok =
+        out && (der ? i2d_X509_CRL_bio(out.get(), crl) : PEM_write_bio_X509_CRL(out.get(), crl)) == 1;
     X509_CRL_free(crl);
     if (!ok) throw std::runtime_error("test PKI: cannot write " + file);
     return file;
@@ -154,7 +157,8 @@ std::string TempPki::write(const std::string& name, std::initializer_list<const 
     if (chain.size() > 0 && (*chain.begin())->key) {
         detail::BioPtr out(BIO_new_file(path(name + ".key").c_str(), "w"));
         if (!out) throw std::runtime_error("test PKI: cannot write " + name + ".key");
-        PEM_write_bio_PrivateKey(out.get(), (*chain.begin())->key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+        PEM_write_bio_PrivateKey(out.get(), (*chain.begin())->key.get(), nullptr, nullptr, 0, nullptr,
+                                 nullptr);
     }
     return crt;
 }

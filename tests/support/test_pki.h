@@ -26,8 +26,8 @@ class TempPki {
 
     /// A CA valid from `from` to `until` (Unix time): self-signed, or issued by `issuer`. With
     /// `same_key_as`, it reuses that certificate's key (a re-issued CA: same name, same key).
-    Issued ca(const std::string& cn, std::time_t from, std::time_t until,
-              const Issued* issuer = nullptr, const Issued* same_key_as = nullptr);
+    Issued ca(const std::string& cn, std::time_t from, std::time_t until, const Issued* issuer = nullptr,
+              const Issued* same_key_as = nullptr);
     /// A TLS client certificate (clientAuth, DNS SAN = cn) issued by `issuer`.
     Issued client(const std::string& cn, std::time_t from, std::time_t until, const Issued& issuer);
 
@@ -36,8 +36,8 @@ class TempPki {
     Issued weak_ca(const std::string& cn, std::time_t from, std::time_t until, const Issued* issuer,
                    int rsa_bits, bool sha1);
     /// A client certificate whose extended key usage is `eku` (e.g. "serverAuth").
-    Issued client_with_eku(const std::string& cn, std::time_t from, std::time_t until,
-                           const Issued& issuer, const std::string& eku);
+    Issued client_with_eku(const std::string& cn, std::time_t from, std::time_t until, const Issued& issuer,
+                           const std::string& eku);
     /// Writes `name` (the file name as given) holding one CRL of `issuer` that revokes
     /// `revoked`, with the given thisUpdate/nextUpdate, in PEM or DER; returns its path.
     std::string write_crl(const std::string& name, const Issued& issuer,

@@ -161,12 +161,14 @@ std::optional<HttpResponse> TlsClient::read_response() {
         const auto colon = line.find(':');
         if (colon == std::string::npos) continue;
         std::string name = line.substr(0, colon);
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         std::string value = line.substr(colon + 1);
         value.erase(0, value.find_first_not_of(' '));
         r.headers[name] = value;
     }
-    const std::size_t length = r.headers.count("content-length") ? std::stoul(r.headers["content-length"]) : 0;
+    const std::size_t length =
+        r.headers.count("content-length") ? std::stoul(r.headers["content-length"]) : 0;
     while (in_.size() < end + 4 + length) {
         if (!fill()) return std::nullopt;
     }
@@ -206,10 +208,11 @@ bool TlsClient::session_reused() const { return SSL_session_reused(ssl_) == 1; }
 
 SSL_SESSION* TlsClient::take_session() const { return SSL_get1_session(ssl_); }
 
-std::string http_request(const std::string& target, const std::string& body,
-                         const std::string& extra_headers, const std::string& method) {
-    return method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n" + extra_headers + "\r\n" + body;
+std::string http_request(const std::string& target, const std::string& body, const std::string& extra_headers,
+                         const std::string& method) {
+    return method + " " + target +
+           " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+           extra_headers + "\r\n" + body;
 }
 
 std::string callback_target(const std::string& command, std::uint64_t sdk_app_id, const std::string& extra) {
@@ -217,8 +220,7 @@ std::string callback_target(const std::string& command, std::uint64_t sdk_app_id
            "&contenttype=json&ClientIP=10.0.0.1&OptPlatform=iOS" + extra;
 }
 
-RawSocket::RawSocket(std::uint16_t port, const std::string& source_ip)
-    : fd_(tcp_connect(port, source_ip)) {}
+RawSocket::RawSocket(std::uint16_t port, const std::string& source_ip) : fd_(tcp_connect(port, source_ip)) {}
 
 RawSocket::~RawSocket() {
     if (fd_ >= 0) ::close(fd_);

@@ -14,14 +14,14 @@
 namespace imcb::test {
 
 struct ClientOptions {
-    std::string cert;                     ///< client certificate file; empty = send none
+    std::string cert;  ///< client certificate file; empty = send none
     std::string key;
     std::string trust = "public-ca.crt";  ///< CA that signed the server certificate (pki name)
     int min_version = TLS1_2_VERSION;
-    int max_version = 0;                  ///< 0 = highest
-    SSL_SESSION* resume = nullptr;        ///< session to offer (not owned)
+    int max_version = 0;            ///< 0 = highest
+    SSL_SESSION* resume = nullptr;  ///< session to offer (not owned)
     std::chrono::milliseconds timeout{5000};
-    std::string source_ip;                ///< local address to connect from (127.0.0.x); empty = any
+    std::string source_ip;  ///< local address to connect from (127.0.0.x); empty = any
 };
 
 /// The vendor's client identity, as the happy path uses it.

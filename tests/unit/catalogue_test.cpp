@@ -142,8 +142,7 @@ TEST(Catalogue, DocsCallbacksMdIsGeneratedFromTheRegistry) {
     EXPECT_EQ(on_disk, imcb::tools::catalogue_markdown())
         << "docs/callbacks.md is stale: run build/tools/imcb-catalogue > docs/callbacks.md";
     for (const auto& info : imcb::command_catalogue()) {
-        EXPECT_NE(on_disk.find("`" + std::string(info.command) + "`"), std::string::npos)
-            << info.command;
+        EXPECT_NE(on_disk.find("`" + std::string(info.command) + "`"), std::string::npos) << info.command;
     }
 }
 

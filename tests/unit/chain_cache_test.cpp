@@ -28,7 +28,7 @@ std::time_t to_time(const ASN1_TIME* t) {
 struct Chain {
     X509Ptr leaf = load("vendor-client.crt");
     X509Ptr root = load("vendor-ca.crt");
-    STACK_OF(X509)* stack = sk_X509_new_null();
+    STACK_OF(X509) * stack = sk_X509_new_null();
     Chain() {
         sk_X509_push(stack, leaf.get());
         sk_X509_push(stack, root.get());

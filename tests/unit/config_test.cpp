@@ -17,12 +17,12 @@
 
 namespace {
 
+using imcb::ClientAuth;
 using imcb::config_from_json;
 using imcb::ConfigError;
+using imcb::CrlExpiry;
 using imcb::ErrorCode;
 using imcb::LoadedConfig;
-using imcb::ClientAuth;
-using imcb::CrlExpiry;
 using imcb::ReceiverOptions;
 using imcb::ServerCertMode;
 using nlohmann::json;
@@ -120,8 +120,7 @@ TEST(ConfigFromJson, FullDocumentMapsToReceiverOptions) {
     EXPECT_EQ(o.tls.vendor_identity.subject_names,
               (std::vector<std::string>{"im-callback.vendor.dev", "backup.vendor.dev"}));
     EXPECT_EQ(o.tls.vendor_identity.spki_sha256,
-              (std::vector<std::string>{
-                  "5523227462e411d46bb1651c1dd19051f46d5f86ccd363c686b482330e391328"}));
+              (std::vector<std::string>{"5523227462e411d46bb1651c1dd19051f46d5f86ccd363c686b482330e391328"}));
     EXPECT_TRUE(cfg.extra.is_null());
 }
 
@@ -145,8 +144,10 @@ TEST(ConfigFromJson, OperationsKeysMapToTheirOptions) {
     EXPECT_EQ(o.admin_listen, "127.0.0.1:9100");
     EXPECT_EQ(o.shutdown_timeout, std::chrono::milliseconds(2500));
     EXPECT_EQ(o.tls.client_auth, ClientAuth::None);
-    EXPECT_EQ(o.tls.vendor_ca_files, (std::vector<std::string>{std::string(kBase) + "/old-ca.crt", std::string(kBase) + "/new-ca.crt"}));
-    EXPECT_EQ(o.tls.crl_files, (std::vector<std::string>{std::string(kBase) + "/vendor.crl", "/etc/imcb/root.crl"}));
+    EXPECT_EQ(o.tls.vendor_ca_files, (std::vector<std::string>{std::string(kBase) + "/old-ca.crt",
+                                                               std::string(kBase) + "/new-ca.crt"}));
+    EXPECT_EQ(o.tls.crl_files,
+              (std::vector<std::string>{std::string(kBase) + "/vendor.crl", "/etc/imcb/root.crl"}));
     EXPECT_EQ(o.tls.crl_expired, CrlExpiry::Refuse);
     EXPECT_EQ(o.tls.ciphers, "ECDHE-ECDSA-AES256-GCM-SHA384");
     EXPECT_EQ(o.tls.ciphersuites, "TLS_AES_256_GCM_SHA384");
@@ -327,10 +328,8 @@ TEST(ConfigFromJson, WrongTypesAreErrorsNamingTheKey) {
     expect_rejected(with(full_doc(), "/tls/vendor_ca", json::array({"a.crt", 7})), "tls.vendor_ca");
     expect_section_rejected(with(full_doc(), "/tls/self_provided", "server.crt"), "tls.self_provided");
     expect_rejected(with(full_doc(), "/tls/self_provided/cert", 1), "tls.self_provided.cert");
-    expect_section_rejected(with(full_doc(), "/tls/vendor_identity", json::array()),
-                            "tls.vendor_identity");
-    expect_rejected(with(full_doc(), "/tls/vendor_identity/subject_cn", 5),
-                    "tls.vendor_identity.subject_cn");
+    expect_section_rejected(with(full_doc(), "/tls/vendor_identity", json::array()), "tls.vendor_identity");
+    expect_rejected(with(full_doc(), "/tls/vendor_identity/subject_cn", 5), "tls.vendor_identity.subject_cn");
     expect_rejected(with(full_doc(), "/tls/vendor_identity/subject_cn", json::array({"a", 5})),
                     "tls.vendor_identity.subject_cn");
     expect_rejected(with(full_doc(), "/tls/vendor_identity/spki_sha256", json::object()),
@@ -367,8 +366,11 @@ TEST(ConfigFromJson, JournalAndDedupKeysMapToReceiverOptions) {
     json doc = full_doc();
     EXPECT_TRUE(config_from_json(doc, kBase).options.journal.dir.empty());
     EXPECT_EQ(config_from_json(doc, kBase).options.dedup.window.count(), 0);
-    doc["journal"] = {{"dir", "journal"}, {"commands", {"Group.CallbackAfterSendMsg"}}, {"max_bytes", 2 << 20},
-                      {"max_attempts", 4}, {"retry_backoff_ms", 250}};
+    doc["journal"] = {{"dir", "journal"},
+                      {"commands", {"Group.CallbackAfterSendMsg"}},
+                      {"max_bytes", 2 << 20},
+                      {"max_attempts", 4},
+                      {"retry_backoff_ms", 250}};
     doc["dedup"] = json::object();
     const imcb::ReceiverOptions o = config_from_json(doc, kBase).options;
     EXPECT_EQ(o.journal.dir, std::string(kBase) + "/journal");  // relative to the config file
@@ -516,14 +518,15 @@ TEST_F(LoadConfigFile, ContentErrorsStillNameTheKey) {
 // One set of limits for both ways of giving options, and the error names the option the way it
 // was given: the JSON key for a file, the ReceiverOptions field for code.
 TEST_F(LoadConfigFile, AnOptionIsNamedByItsKeyFromAFileAndByItsFieldFromCode) {
-    const std::string path = write("limits.json", with(full_doc(), "/limits/max_connections", 2000000).dump());
+    const std::string path =
+        write("limits.json", with(full_doc(), "/limits/max_connections", 2000000).dump());
     const Caught file = error_of([&] { (void)imcb::load_config_file(path); });
     ASSERT_TRUE(file.thrown);
     EXPECT_TRUE(contains(file.message, "config key \"limits.max_connections\"")) << file.message;
     EXPECT_TRUE(contains(file.message, "between 1 and 1000000")) << file.message;
 
     ReceiverOptions o = config_from_json(full_doc(), kBase).options;
-    o.config_file.clear();  // as if built in code
+    o.config_file.clear();        // as if built in code
     o.max_connections = 2000000;  // the same value: refused the same way
     const Caught code = error_of([&] { imcb::Receiver r(o); });
     ASSERT_TRUE(code.thrown);
@@ -572,28 +575,41 @@ TEST(OptionNames, EveryKeyWithALimitIsChecked) {
     refused([](ReceiverOptions& o) { o.request_time_window = seconds(3601); }, "request_time_window");
     refused([](ReceiverOptions& o) { o.tls.session_lifetime = seconds(86401); }, "tls.session_lifetime");
     refused([](ReceiverOptions& o) { o.dedup.window = seconds(604801); }, "dedup.window");
-    refused([](ReceiverOptions& o) {
-        o.journal.dir = "/tmp/imcb-unused-journal";
-        o.journal.max_attempts = 0;
-    }, "journal.max_attempts");
-    refused([](ReceiverOptions& o) { o.min_threads = 8; o.max_threads = 4; }, "min_threads and max_threads");
+    refused(
+        [](ReceiverOptions& o) {
+            o.journal.dir = "/tmp/imcb-unused-journal";
+            o.journal.max_attempts = 0;
+        },
+        "journal.max_attempts");
+    refused(
+        [](ReceiverOptions& o) {
+            o.min_threads = 8;
+            o.max_threads = 4;
+        },
+        "min_threads and max_threads");
     refused([](ReceiverOptions& o) { o.max_connections = 0; }, "max_connections");
     refused([](ReceiverOptions& o) { o.max_connections_per_ip = 1000001; }, "max_connections_per_ip");
     refused([](ReceiverOptions& o) { o.keep_alive_max_requests = 0; }, "keep_alive_max_requests");
     refused([](ReceiverOptions& o) { o.tls.expiry_warning = hours(-1); }, "tls.expiry_warning");
     refused([](ReceiverOptions& o) { o.tls.expiry_warning = hours(24 * 3651); }, "tls.expiry_warning");
-    refused([](ReceiverOptions& o) {
-        o.journal.dir = "/tmp/imcb-unused-journal";
-        o.journal.max_bytes = (1u << 20) - 1;
-    }, "journal.max_bytes");
-    refused([](ReceiverOptions& o) {
-        o.journal.dir = "/tmp/imcb-unused-journal";
-        o.journal.retry_backoff = milliseconds(9);
-    }, "journal.retry_backoff");
-    refused([](ReceiverOptions& o) {
-        o.dedup.window = seconds(60);
-        o.dedup.max_entries = 0;
-    }, "dedup.max_entries");
+    refused(
+        [](ReceiverOptions& o) {
+            o.journal.dir = "/tmp/imcb-unused-journal";
+            o.journal.max_bytes = (1u << 20) - 1;
+        },
+        "journal.max_bytes");
+    refused(
+        [](ReceiverOptions& o) {
+            o.journal.dir = "/tmp/imcb-unused-journal";
+            o.journal.retry_backoff = milliseconds(9);
+        },
+        "journal.retry_backoff");
+    refused(
+        [](ReceiverOptions& o) {
+            o.dedup.window = seconds(60);
+            o.dedup.max_entries = 0;
+        },
+        "dedup.max_entries");
 
     // Each documented maximum itself is accepted (the Receiver reads its files, binds nothing).
     ReceiverOptions o = config_from_json(full_doc(), kBase).options;

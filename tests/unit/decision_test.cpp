@@ -75,8 +75,8 @@ TEST(DecisionReply, ModifyWithBodyAndCloudCustomDataMatchesFixture) {
     const json expected = response_fixture("C2C.CallbackBeforeSendMsg.modify");
     ASSERT_TRUE(expected.contains("MsgBody"));
     ASSERT_TRUE(expected.contains("CloudCustomData"));
-    const Decision d = Decision::modify(expected.at("MsgBody"),
-                                        expected.at("CloudCustomData").get<std::string>());
+    const Decision d =
+        Decision::modify(expected.at("MsgBody"), expected.at("CloudCustomData").get<std::string>());
     EXPECT_EQ(d.kind(), Decision::Kind::Modify);
     EXPECT_EQ(d.to_reply(), expected);
 }
@@ -101,8 +101,8 @@ TEST(DecisionReply, ModifyWithCloudCustomDataOnlyHasNoMsgBody) {
 TEST(DecisionReply, RefuseMembersMatchesInvitePartialFixture) {
     const json expected = response_fixture("Group.CallbackBeforeInviteJoinGroup.partial");
     ASSERT_TRUE(expected.contains("RefusedMembers_Account"));
-    const Decision d = Decision::refuse_members(
-        expected.at("RefusedMembers_Account").get<std::vector<std::string>>());
+    const Decision d =
+        Decision::refuse_members(expected.at("RefusedMembers_Account").get<std::vector<std::string>>());
     EXPECT_EQ(d.kind(), Decision::Kind::RefuseMembers);
     EXPECT_EQ(d.to_reply(), expected);
 }
@@ -241,7 +241,6 @@ TEST(DecisionViolation, RefuseMembersNeedsTheRule) {
     EXPECT_NE(Decision::refuse_members({"jared"}).violation(DecisionRules{}), "");
 }
 
-
 // ------------------------------------------------------------------ typed replies (Reply<Event>)
 
 using imcb::C2CBeforeSendMsg;
@@ -305,12 +304,11 @@ TEST(TypedReply, ModifiedMessagesMustBeValidMessages) {
     });
     EXPECT_NE(no_content.find("MsgBody[0]"), std::string::npos) << no_content;
     const json custom = {{"MsgType", "TIMCustomElem"}, {"MsgContent", {{"Data", "x"}}}};
-    const std::string two_custom = decision_error(
-        [&] { return C2CBeforeSendMsg::Reply::modify(json::array({custom, custom})); });
+    const std::string two_custom = decision_error([&] {
+        return C2CBeforeSendMsg::Reply::modify(json::array({custom, custom}));
+    });
     EXPECT_NE(two_custom.find("at most one TIMCustomElem"), std::string::npos) << two_custom;
-    EXPECT_EQ(C2CBeforeSendMsg::Reply::modify(json::array({custom}), std::string("c"))
-                  .decision()
-                  .kind(),
+    EXPECT_EQ(C2CBeforeSendMsg::Reply::modify(json::array({custom}), std::string("c")).decision().kind(),
               Decision::Kind::Modify);
 }
 
@@ -324,8 +322,9 @@ TEST(TypedReply, FriendResultsAreCheckedWhenTheReplyIsBuilt) {
     const std::string low =
         decision_error([] { return Reply::friend_results({FriendCheckResult::refuse("id1", 37999, "")}); });
     EXPECT_NE(low.find("38000..39000"), std::string::npos) << low;
-    EXPECT_NE(decision_error([] { return Reply::friend_results({FriendCheckResult::refuse("id1", 39001, "")}); }),
-              "");
+    EXPECT_NE(
+        decision_error([] { return Reply::friend_results({FriendCheckResult::refuse("id1", 39001, "")}); }),
+        "");
     EXPECT_NE(decision_error([] { return Reply::friend_results({}); }), "");
     EXPECT_NE(decision_error([] { return Reply::friend_results({FriendCheckResult::allow("")}); }), "");
 }

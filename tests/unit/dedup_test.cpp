@@ -53,7 +53,8 @@ TEST(EventKey, TwoEditsOfOneMessageAreTwoEventsAndARetryIsOne) {
 TEST(EventKey, OtherEventsUseEventTimeAndTheirAccounts) {
     json a = body_of("State.StateChange");
     const std::string key = event_key("State.StateChange", a);
-    EXPECT_EQ(key.rfind("State.StateChange|EventTime=1629883332497|Info.To_Account=testuser316|body=", 0), 0u) << key;
+    EXPECT_EQ(key.rfind("State.StateChange|EventTime=1629883332497|Info.To_Account=testuser316|body=", 0), 0u)
+        << key;
     EXPECT_EQ(event_key("State.StateChange", json::parse(a.dump())), key);  // a resend: the same key
     a["Info"]["To_Account"] = "someone-else";
     EXPECT_NE(event_key("State.StateChange", a), key);
@@ -73,7 +74,8 @@ TEST(EventKey, EventsWithoutIdentityFieldsAreKeyedByTheirWholeBody) {
 TEST(EventKey, EventsOfOneMillisecondWithDifferentMembersDiffer) {
     const json a = {{"GroupId", "g"}, {"EventTime", 1}, {"MemberList", {{{"Member_Account", "x"}}}}};
     const json b = {{"GroupId", "g"}, {"EventTime", 1}, {"MemberList", {{{"Member_Account", "y"}}}}};
-    EXPECT_NE(event_key("Group.CallbackAfterNewMemberJoin", a), event_key("Group.CallbackAfterNewMemberJoin", b));
+    EXPECT_NE(event_key("Group.CallbackAfterNewMemberJoin", a),
+              event_key("Group.CallbackAfterNewMemberJoin", b));
 }
 
 using Claim = DedupStore::Claim;

@@ -192,9 +192,9 @@ TEST(AccountEvents, AreKnownCommandsWithTheirPhase) {
 
     for (const char* after :
          {"Alert.RequestOverLimit", "Profile.CallbackPortraitSet", "Sns.CallbackFriendDelete",
-          "Sns.CallbackBlackListAdd", "Sns.CallbackBlackListDelete",
-          "Follow.CallbackAfterFollowAdd", "Follow.CallbackAfterFollowDelete",
-          "C2C.CallbackAfterMsgReport", "C2C.CallbackAfterC2CMsgExtension", "Bot.OnC2CMessage"}) {
+          "Sns.CallbackBlackListAdd", "Sns.CallbackBlackListDelete", "Follow.CallbackAfterFollowAdd",
+          "Follow.CallbackAfterFollowDelete", "C2C.CallbackAfterMsgReport",
+          "C2C.CallbackAfterC2CMsgExtension", "Bot.OnC2CMessage"}) {
         const imcb::CommandInfo* info = imcb::find_command(after);
         ASSERT_NE(info, nullptr) << after;
         EXPECT_EQ(info->phase, imcb::Phase::After) << after;
@@ -234,8 +234,7 @@ TEST(AccountEvents, FollowDeleteToAccountIsAnArrayOfStrings) {
     EXPECT_EQ(json(body.get<imcb::FollowAfterFollowDelete>()), body);
 
     body["To_Account"] = json::array({"only"});
-    EXPECT_EQ(body.get<imcb::FollowAfterFollowDelete>().to_account,
-              (std::vector<std::string>{"only"}));
+    EXPECT_EQ(body.get<imcb::FollowAfterFollowDelete>().to_account, (std::vector<std::string>{"only"}));
 
     body["To_Account"] = "UserID_002";  // the shape every other To_Account has
     const std::string what = decode_error<imcb::FollowAfterFollowDelete>(body);
@@ -247,8 +246,7 @@ TEST(AccountEvents, FollowDeleteToAccountIsAnArrayOfStrings) {
     EXPECT_NE(item.find("must be a string"), std::string::npos) << item;
 
     body.erase("To_Account");
-    EXPECT_NE(decode_error<imcb::FollowAfterFollowDelete>(body).find(
-                  "missing field \"To_Account\""),
+    EXPECT_NE(decode_error<imcb::FollowAfterFollowDelete>(body).find("missing field \"To_Account\""),
               std::string::npos);
 }
 
@@ -287,9 +285,8 @@ TEST(AccountEvents, ProfileItemValueIsAStringOrAnInteger) {
 
 TEST(AccountEvents, PrevFriendResponseRepliesWithAResultItemPerAccount) {
     using Reply = imcb::SnsPrevFriendResponse::Reply;
-    const Reply reply =
-        Reply::friend_results({imcb::FriendCheckResult::allow("id1"),
-                               imcb::FriendCheckResult::refuse("id2", 38001, "no")});
+    const Reply reply = Reply::friend_results(
+        {imcb::FriendCheckResult::allow("id1"), imcb::FriendCheckResult::refuse("id2", 38001, "no")});
     EXPECT_EQ(reply.decision().kind(), imcb::Decision::Kind::FriendResults);
     EXPECT_EQ(reply.decision().to_reply(), json::parse(R"({
         "ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": "",
@@ -297,14 +294,12 @@ TEST(AccountEvents, PrevFriendResponseRepliesWithAResultItemPerAccount) {
                        {"To_Account": "id2", "ResultCode": 38001, "ResultInfo": "no"}]})"));
 
     // Both ends of the documented range are allowed.
-    EXPECT_NO_THROW(
-        (void)Reply::friend_results({imcb::FriendCheckResult::refuse("id1", 38000, ""),
-                                     imcb::FriendCheckResult::refuse("id2", 39000, "")}));
+    EXPECT_NO_THROW((void)Reply::friend_results({imcb::FriendCheckResult::refuse("id1", 38000, ""),
+                                                 imcb::FriendCheckResult::refuse("id2", 39000, "")}));
 
     for (const int code : {37999, 39001}) {
-        const std::string what = decision_error([code] {
-            return Reply::friend_results({imcb::FriendCheckResult::refuse("id2", code, "no")});
-        });
+        const std::string what = decision_error(
+            [code] { return Reply::friend_results({imcb::FriendCheckResult::refuse("id2", code, "no")}); });
         EXPECT_NE(what.find("Sns.CallbackPrevFriendResponse"), std::string::npos) << what;
         EXPECT_NE(what.find("38000..39000"), std::string::npos) << what;
         EXPECT_NE(what.find(std::to_string(code)), std::string::npos) << what;
@@ -316,26 +311,21 @@ TEST(AccountEvents, PrevFriendResponseRepliesWithAResultItemPerAccount) {
 
 TEST(AccountEvents, PrevFriendAddReplyMatchesTheDocumentedResultItem) {
     using Reply = imcb::SnsPrevFriendAdd::Reply;
-    const Reply reply = Reply::friend_results({imcb::FriendCheckResult::refuse("id1", 0, ""),
-                                               imcb::FriendCheckResult::allow("id2")});
+    const Reply reply = Reply::friend_results(
+        {imcb::FriendCheckResult::refuse("id1", 0, ""), imcb::FriendCheckResult::allow("id2")});
     EXPECT_EQ(reply.decision().to_reply(),
               imcb::test::read_json_file(std::string(IMCB_FIXTURES_DIR) +
-                        "/responses/Sns.CallbackPrevFriendAdd.resultitem.json"));
+                                         "/responses/Sns.CallbackPrevFriendAdd.resultitem.json"));
 }
 
 TEST(AccountEvents, FixturesRoundTripUnchanged) {
-    EXPECT_EQ(json(decode_fixture<imcb::AlertRequestOverLimit>()),
-              fixture<imcb::AlertRequestOverLimit>());
-    EXPECT_EQ(json(decode_fixture<imcb::ProfilePortraitSet>()),
-              fixture<imcb::ProfilePortraitSet>());
-    EXPECT_EQ(json(decode_fixture<imcb::SnsPrevFriendResponse>()),
-              fixture<imcb::SnsPrevFriendResponse>());
+    EXPECT_EQ(json(decode_fixture<imcb::AlertRequestOverLimit>()), fixture<imcb::AlertRequestOverLimit>());
+    EXPECT_EQ(json(decode_fixture<imcb::ProfilePortraitSet>()), fixture<imcb::ProfilePortraitSet>());
+    EXPECT_EQ(json(decode_fixture<imcb::SnsPrevFriendResponse>()), fixture<imcb::SnsPrevFriendResponse>());
     EXPECT_EQ(json(decode_fixture<imcb::SnsFriendDelete>()), fixture<imcb::SnsFriendDelete>());
     EXPECT_EQ(json(decode_fixture<imcb::SnsBlackListAdd>()), fixture<imcb::SnsBlackListAdd>());
-    EXPECT_EQ(json(decode_fixture<imcb::SnsBlackListDelete>()),
-              fixture<imcb::SnsBlackListDelete>());
-    EXPECT_EQ(json(decode_fixture<imcb::FollowAfterFollowAdd>()),
-              fixture<imcb::FollowAfterFollowAdd>());
+    EXPECT_EQ(json(decode_fixture<imcb::SnsBlackListDelete>()), fixture<imcb::SnsBlackListDelete>());
+    EXPECT_EQ(json(decode_fixture<imcb::FollowAfterFollowAdd>()), fixture<imcb::FollowAfterFollowAdd>());
     EXPECT_EQ(json(decode_fixture<imcb::FollowAfterFollowDelete>()),
               fixture<imcb::FollowAfterFollowDelete>());
     EXPECT_EQ(json(decode_fixture<imcb::C2CAfterMsgReport>()), fixture<imcb::C2CAfterMsgReport>());
@@ -390,21 +380,19 @@ TEST(AccountEvents, UnsignedAndSecondsFieldsAreChecked) {
     EXPECT_EQ(e.msg_random, 4294967295u);
     EXPECT_EQ(e.msg_seq, 3998651049u);
     bot["MsgSeq"] = 4294967296u;
-    EXPECT_NE(decode_error<imcb::BotOnC2CMessage>(bot).find(
-                  "field \"MsgSeq\" must be an unsigned 32-bit integer"),
-              std::string::npos);
+    EXPECT_NE(
+        decode_error<imcb::BotOnC2CMessage>(bot).find("field \"MsgSeq\" must be an unsigned 32-bit integer"),
+        std::string::npos);
 
     json report = fixture<imcb::C2CAfterMsgReport>();
     report["LastReadTime"] = "1614754606";
-    EXPECT_NE(decode_error<imcb::C2CAfterMsgReport>(report).find("\"LastReadTime\""),
-              std::string::npos);
+    EXPECT_NE(decode_error<imcb::C2CAfterMsgReport>(report).find("\"LastReadTime\""), std::string::npos);
 
     json ext = fixture<imcb::C2CAfterC2CMsgExtension>();
     ext["ExtensionList"][1]["Seq"] = -1;
     const std::string what = decode_error<imcb::C2CAfterC2CMsgExtension>(ext);
     EXPECT_NE(what.find("\"ExtensionList\"[1]"), std::string::npos) << what;
-    EXPECT_NE(what.find("field \"Seq\" must be an unsigned 64-bit integer"), std::string::npos)
-        << what;
+    EXPECT_NE(what.find("field \"Seq\" must be an unsigned 64-bit integer"), std::string::npos) << what;
 }
 
 TEST(AccountEvents, MissingRequiredFieldsAreNamed) {
@@ -421,8 +409,7 @@ TEST(AccountEvents, MissingRequiredFieldsAreNamed) {
 
     json follow = fixture<imcb::FollowAfterFollowAdd>();
     follow["FollowList"][0] = "UserID_002";
-    EXPECT_NE(decode_error<imcb::FollowAfterFollowAdd>(follow).find("\"FollowList\"[0]"),
-              std::string::npos);
+    EXPECT_NE(decode_error<imcb::FollowAfterFollowAdd>(follow).find("\"FollowList\"[0]"), std::string::npos);
 
     json blocked = fixture<imcb::SnsBlackListAdd>();
     blocked["PairList"][2].erase("To_Account");

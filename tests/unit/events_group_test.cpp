@@ -92,7 +92,7 @@ TEST(GroupEvents, BeforeCallbacksDeclareTheirRules) {
 
 TEST(GroupEvents, InviteJoinGroupPartialRefusalReply) {
     const json expected = read_json_file(std::string(IMCB_FIXTURES_DIR) +
-                                    "/responses/Group.CallbackBeforeInviteJoinGroup.partial.json");
+                                         "/responses/Group.CallbackBeforeInviteJoinGroup.partial.json");
     ASSERT_TRUE(expected.is_object());
     const auto reply = imcb::GroupBeforeInviteJoinGroup::Reply::refuse_members({"jared"});
     EXPECT_EQ(reply.decision().kind(), imcb::Decision::Kind::RefuseMembers);
@@ -113,10 +113,9 @@ TEST(GroupEvents, InviteJoinGroupDenyCodesStayInRange) {
         EXPECT_EQ(reply.decision().kind(), imcb::Decision::Kind::Deny);
         EXPECT_EQ(reply.decision().error_code(), code);
         EXPECT_EQ(reply.decision().error_info(), "invitations are closed");
-        EXPECT_EQ(reply.decision().to_reply(),
-                  (json{{"ActionStatus", "OK"},
-                        {"ErrorCode", code},
-                        {"ErrorInfo", "invitations are closed"}}));
+        EXPECT_EQ(
+            reply.decision().to_reply(),
+            (json{{"ActionStatus", "OK"}, {"ErrorCode", code}, {"ErrorInfo", "invitations are closed"}}));
     }
     EXPECT_EQ(Reply::deny().decision().error_code(), 1);
 }
@@ -471,9 +470,8 @@ TEST(GroupEvents, AfterTopicDestroyedFixture) {
     const auto e = decode_fixture<imcb::GroupAfterTopicDestroyed>();
     EXPECT_EQ(e.group_id, "@TGS#_@TGS#cQVLVHIM62CJ");
     EXPECT_EQ(e.type, "Community");
-    EXPECT_EQ(e.topic_id_list, (std::vector<std::string>{
-                                   "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic",
-                                   "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic_1"}));
+    EXPECT_EQ(e.topic_id_list, (std::vector<std::string>{"@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic",
+                                                         "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic_1"}));
     EXPECT_EQ(e.event_time, std::nullopt);
     EXPECT_TRUE(e.unknown_fields.is_null());
 }
@@ -498,8 +496,7 @@ TEST(GroupEvents, AfterTopicInfoChangedKeepsAnUndocumentedTopicId) {
     body.erase("Introduction");
     const auto e = body.get<imcb::GroupAfterTopicInfoChanged>();
     EXPECT_EQ(e.introduction, std::nullopt);
-    EXPECT_EQ(e.unknown_fields,
-              (json{{"TopicId", "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic"}}));
+    EXPECT_EQ(e.unknown_fields, (json{{"TopicId", "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic"}}));
     EXPECT_EQ(json(e), body);
 }
 

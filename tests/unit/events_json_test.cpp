@@ -312,8 +312,7 @@ TEST(EventsJson, MsgRandomIsUnsigned32Bit) {
     for (const json& bad : {json(4294967296u), json(-1), json(1.5), json("12"), json(nullptr)}) {
         body["MsgRandom"] = bad;
         const std::string what = decode_error<imcb::C2CBeforeSendMsg>(body);
-        EXPECT_NE(what.find("field \"MsgRandom\" must be an unsigned 32-bit integer"),
-                  std::string::npos)
+        EXPECT_NE(what.find("field \"MsgRandom\" must be an unsigned 32-bit integer"), std::string::npos)
             << bad.dump() << ": " << what;
     }
 }
@@ -342,9 +341,9 @@ TEST(EventsJson, SignedFieldsRejectOutOfRange) {
     body["UnreadMsgNum"] = -1;  // documented for failed delivery
     EXPECT_EQ(body.get<imcb::C2CAfterSendMsg>().unread_msg_num, -1);
     body["UnreadMsgNum"] = 2147483648u;
-    EXPECT_NE(decode_error<imcb::C2CAfterSendMsg>(body).find(
-                  "field \"UnreadMsgNum\" must be a 32-bit integer"),
-              std::string::npos);
+    EXPECT_NE(
+        decode_error<imcb::C2CAfterSendMsg>(body).find("field \"UnreadMsgNum\" must be a 32-bit integer"),
+        std::string::npos);
 }
 
 TEST(EventsJson, MissingRequiredFieldIsNamed) {
@@ -368,8 +367,7 @@ TEST(EventsJson, MissingRequiredFieldIsNamed) {
 TEST(EventsJson, NestedErrorsNameThePath) {
     json body = fixture<imcb::C2CBeforeSendMsg>();
     body["MsgBody"][0].erase("MsgType");
-    EXPECT_NE(decode_error<imcb::C2CBeforeSendMsg>(body).find(
-                  "in \"MsgBody\"[0]: missing field \"MsgType\""),
+    EXPECT_NE(decode_error<imcb::C2CBeforeSendMsg>(body).find("in \"MsgBody\"[0]: missing field \"MsgType\""),
               std::string::npos);
 
     json state = fixture<imcb::StateChange>();
@@ -394,15 +392,15 @@ TEST(EventsJson, WrongTypeIsNamed) {
     json body = fixture<imcb::C2CAfterMsgWithDraw>();
     body["From_Account"] = 5;
     EXPECT_THROW((void)body.get<imcb::C2CAfterMsgWithDraw>(), json::type_error);
-    EXPECT_NE(decode_error<imcb::C2CAfterMsgWithDraw>(body).find(
-                  "field \"From_Account\" must be a string, not 5"),
-              std::string::npos);
+    EXPECT_NE(
+        decode_error<imcb::C2CAfterMsgWithDraw>(body).find("field \"From_Account\" must be a string, not 5"),
+        std::string::npos);
 
     json group = fixture<imcb::GroupBeforeSendMsg>();
     group["MsgBody"] = json::object();
-    EXPECT_NE(decode_error<imcb::GroupBeforeSendMsg>(group).find(
-                  "field \"MsgBody\" must be an array, not object"),
-              std::string::npos);
+    EXPECT_NE(
+        decode_error<imcb::GroupBeforeSendMsg>(group).find("field \"MsgBody\" must be an array, not object"),
+        std::string::npos);
 
     group = fixture<imcb::GroupBeforeSendMsg>();
     group["MsgBody"][0]["MsgContent"] = "red packet";

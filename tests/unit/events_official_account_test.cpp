@@ -80,11 +80,10 @@ TEST(OfficialAccountEvents, AfterInfoChanged) {
 }
 
 TEST(OfficialAccountEvents, AfterInfoChangedCarriesOnlyTheChangedFields) {
-    const json body = {
-        {"CallbackCommand", "OfficialAccount.CallbackAfterOfficialAccountInfoChanged"},
-        {"Official_Account", "@TOA#_test_OA_for_penn"},
-        {"Operator_Account", "leckie"},
-        {"Name", "NewName"}};
+    const json body = {{"CallbackCommand", "OfficialAccount.CallbackAfterOfficialAccountInfoChanged"},
+                       {"Official_Account", "@TOA#_test_OA_for_penn"},
+                       {"Operator_Account", "leckie"},
+                       {"Name", "NewName"}};
     const auto e = body.get<imcb::OfficialAccountAfterInfoChanged>();
     EXPECT_EQ(e.name, "NewName");
     EXPECT_EQ(e.introduction, std::nullopt);
@@ -189,8 +188,7 @@ TEST(OfficialAccountEvents, MissingOfficialAccountIsNamed) {
         (void)body.get<imcb::OfficialAccountAfterFull>();
         ADD_FAILURE() << "decoding succeeded without Official_Account";
     } catch (const json::exception& e) {
-        EXPECT_NE(std::string(e.what()).find("missing field \"Official_Account\""),
-                  std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("missing field \"Official_Account\""), std::string::npos)
             << e.what();
     }
 }
@@ -230,8 +228,8 @@ TEST(OfficialAccountEvents, Phases) {
     EXPECT_EQ(subscribe.custom_code_min, 0);
     EXPECT_EQ(subscribe.custom_code_max, 0);
 
-    for (const auto& rules : {imcb::OfficialAccountBeforeCreate::kRules,
-                              imcb::OfficialAccountBeforeSendMsg::kRules}) {
+    for (const auto& rules :
+         {imcb::OfficialAccountBeforeCreate::kRules, imcb::OfficialAccountBeforeSendMsg::kRules}) {
         EXPECT_FALSE(rules.can_refuse_subscribers);
         EXPECT_FALSE(rules.can_refuse_members);
         EXPECT_FALSE(rules.has_friend_results);
@@ -262,9 +260,9 @@ TEST(OfficialAccountEvents, RefuseSubscribersReply) {
                            {"ErrorInfo", ""},
                            {"RefusedSubscribers_Account", json::array({"jared"})}};
     EXPECT_EQ(Reply::refuse_subscribers({"jared"}).decision().to_reply(), expected);
-    EXPECT_EQ(Reply::refuse_subscribers({"jared", "leckie"}).decision().to_reply().at(
-                  "RefusedSubscribers_Account"),
-              json::array({"jared", "leckie"}));
+    EXPECT_EQ(
+        Reply::refuse_subscribers({"jared", "leckie"}).decision().to_reply().at("RefusedSubscribers_Account"),
+        json::array({"jared", "leckie"}));
 }
 
 TEST(OfficialAccountEvents, RefuseSubscribersNeedsNamedAccounts) {
@@ -295,18 +293,14 @@ TEST(OfficialAccountEvents, AllowAndDeny) {
 
 TEST(OfficialAccountEvents, UndocumentedAnswersAreRefused) {
     // Raw answers are checked against the same rules: no custom codes, no drop on a creation.
-    EXPECT_NE(imcb::Decision::deny(120001, "no")
-                  .violation(imcb::OfficialAccountBeforeCreate::kRules),
-              "");
+    EXPECT_NE(imcb::Decision::deny(120001, "no").violation(imcb::OfficialAccountBeforeCreate::kRules), "");
     EXPECT_NE(imcb::Decision::drop().violation(imcb::OfficialAccountBeforeCreate::kRules), "");
-    EXPECT_NE(imcb::Decision::deny(120001, "no")
-                  .violation(imcb::OfficialAccountBeforeSendMsg::kRules),
-              "");
-    EXPECT_NE(imcb::Decision::refuse_subscribers({"jared"})
-                  .violation(imcb::OfficialAccountBeforeCreate::kRules),
-              "");
-    EXPECT_EQ(imcb::Decision::refuse_subscribers({"jared"})
-                  .violation(imcb::OfficialAccountBeforeAddSubscriber::kRules),
+    EXPECT_NE(imcb::Decision::deny(120001, "no").violation(imcb::OfficialAccountBeforeSendMsg::kRules), "");
+    EXPECT_NE(
+        imcb::Decision::refuse_subscribers({"jared"}).violation(imcb::OfficialAccountBeforeCreate::kRules),
+        "");
+    EXPECT_EQ(imcb::Decision::refuse_subscribers({"jared"}).violation(
+                  imcb::OfficialAccountBeforeAddSubscriber::kRules),
               "");
 }
 

@@ -56,15 +56,15 @@ TEST(Http1, RefusesWhatCouldBeReadTwoWays) {
         int status;
     };
     const Case cases[] = {
-        {"POST / HTTP/1.1\nHost: a\r\n\r\n", 400},            // bare LF
-        {"POST / HTTP/1.1\r\nHost: a\n\r\n", 400},            // bare LF in a header line
+        {"POST / HTTP/1.1\nHost: a\r\n\r\n", 400},  // bare LF
+        {"POST / HTTP/1.1\r\nHost: a\n\r\n", 400},  // bare LF in a header line
         {"POST / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", 400},
-        {"POST / HTTP/1.1\r\nHost : a\r\n\r\n", 400},          // space before the colon
+        {"POST / HTTP/1.1\r\nHost : a\r\n\r\n", 400},  // space before the colon
         {"POST / HTTP/1.1\r\n: a\r\n\r\n", 400},
-        {"POST / HTTP/1.1\r\nX: a\x01\r\n\r\n", 400},          // control character in a value
+        {"POST / HTTP/1.1\r\nX: a\x01\r\n\r\n", 400},  // control character in a value
         {"POST  / HTTP/1.1\r\n\r\n", 400},
         {"POST / HTTP/1.1 extra\r\n\r\n", 400},
-        {"POST http://h/ HTTP/1.1\r\n\r\n", 400},              // absolute form
+        {"POST http://h/ HTTP/1.1\r\n\r\n", 400},  // absolute form
         {"OPTIONS * HTTP/1.1\r\n\r\n", 400},
         {"PO(ST / HTTP/1.1\r\n\r\n", 400},
         {"POST / HTTP/1.x\r\n\r\n", 400},

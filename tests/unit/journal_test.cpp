@@ -221,7 +221,8 @@ TEST_F(JournalTest, EveryAppenderOfAFailedWriteHearsOfIt) {
             std::vector<std::uint64_t> durable;
             std::mutex mu;
             {
-                Journal j(SegmentOptions{dir_, 64ull << 20, std::chrono::seconds(0)}, [](const std::string&) {});
+                Journal j(SegmentOptions{dir_, 64ull << 20, std::chrono::seconds(0)},
+                          [](const std::string&) {});
                 rlimit small = original;
                 small.rlim_cur = 1500;  // the first record fits, the next ones do not
                 ::setrlimit(RLIMIT_FSIZE, &small);
@@ -239,7 +240,8 @@ TEST_F(JournalTest, EveryAppenderOfAFailedWriteHearsOfIt) {
                 for (auto& t : threads) t.join();
                 ::setrlimit(RLIMIT_FSIZE, &original);
             }
-            Journal again(SegmentOptions{dir_, 64ull << 20, std::chrono::seconds(0)}, [](const std::string&) {});
+            Journal again(SegmentOptions{dir_, 64ull << 20, std::chrono::seconds(0)},
+                          [](const std::string&) {});
             std::set<std::uint64_t> kept;
             for (const auto& e : again.take_recovered()) kept.insert(e.seq);
             for (const auto seq : durable) {

@@ -48,10 +48,10 @@ TEST(MetricsRegistry, RowsAreBoundedToKnownAndRegisteredCommands) {
 
 TEST(MetricsRegistry, HistogramBucketsAreCumulativeWithTheBoundsInclusive) {
     MetricsRegistry m;
-    m.record(0, Outcome::Ok, 1ms);      // == 0.001: first bucket (le is inclusive)
-    m.record(0, Outcome::Ok, 30ms);     // <= 0.05
-    m.record(0, Outcome::Ok, 1900ms);   // <= 2
-    m.record(0, Outcome::Ok, 10s);      // +Inf only
+    m.record(0, Outcome::Ok, 1ms);     // == 0.001: first bucket (le is inclusive)
+    m.record(0, Outcome::Ok, 30ms);    // <= 0.05
+    m.record(0, Outcome::Ok, 1900ms);  // <= 2
+    m.record(0, Outcome::Ok, 10s);     // +Inf only
     const DurationHistogram h = m.duration();
     ASSERT_EQ(h.upper_bounds.size(), kDurationBounds.size());
     ASSERT_EQ(h.buckets.size(), kDurationBounds.size() + 1);
@@ -120,7 +120,8 @@ TEST(PrometheusText, EverySeriesWithZerosIncluded) {
     m.handler_errors = 2;
     m.handshake_failures[static_cast<std::size_t>(HandshakeFailure::NoCertificate)] = 5;
     m.reloads_ok = 1;
-    m.certificates = {{"server", "CN=localhost", 1900000000}, {"vendor_ca", "CN=a \"quoted\" CA", 2000000000}};
+    m.certificates = {{"server", "CN=localhost", 1900000000},
+                      {"vendor_ca", "CN=a \"quoted\" CA", 2000000000}};
     m.connections_open = 7;
     m.source_refused = 4;
     ExtraFigures extra;
@@ -137,10 +138,13 @@ TEST(PrometheusText, EverySeriesWithZerosIncluded) {
     }
     EXPECT_EQ(s.at("imcb_reloads_total{result=\"ok\"}"), 1);
     EXPECT_EQ(s.at("imcb_reloads_total{result=\"failed\"}"), 0);
-    EXPECT_EQ(s.at("imcb_certificate_expiry_timestamp_seconds{role=\"server\",subject=\"CN=localhost\"}"), 1900000000);
+    EXPECT_EQ(s.at("imcb_certificate_expiry_timestamp_seconds{role=\"server\",subject=\"CN=localhost\"}"),
+              1900000000);
     // Label values are escaped as the format requires.
-    EXPECT_EQ(s.at("imcb_certificate_expiry_timestamp_seconds{role=\"vendor_ca\",subject=\"CN=a \\\"quoted\\\" CA\"}"),
-              2000000000);
+    EXPECT_EQ(
+        s.at(
+            "imcb_certificate_expiry_timestamp_seconds{role=\"vendor_ca\",subject=\"CN=a \\\"quoted\\\" CA\"}"),
+        2000000000);
     EXPECT_EQ(s.at("imcb_connections_open"), 7);
     EXPECT_EQ(s.at("imcb_source_refused_total"), 4);
     EXPECT_EQ(s.at("imcb_journal_pending"), 9);

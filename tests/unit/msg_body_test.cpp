@@ -16,12 +16,12 @@ namespace {
 
 using nlohmann::json;
 
-json element(const std::string &type, const json &content) {
+json element(const std::string& type, const json& content) {
     return json{{"MsgType", type}, {"MsgContent", content}};
 }
 
 /// Decodes j, checks that it re-encodes to exactly j, and returns the element.
-imcb::MsgElement decode(const json &j) {
+imcb::MsgElement decode(const json& j) {
     const auto e = j.get<imcb::MsgElement>();
     EXPECT_EQ(json(e), j);
     return e;
@@ -37,11 +37,10 @@ TEST(MsgBody, TextElem) {
 }
 
 TEST(MsgBody, LocationElem) {
-    const auto e = decode(
-        element("TIMLocationElem",
-                {{"Desc", "someinfo"}, {"Latitude", 29.340656774469956}, {"Longitude", 116}}));
+    const auto e = decode(element(
+        "TIMLocationElem", {{"Desc", "someinfo"}, {"Latitude", 29.340656774469956}, {"Longitude", 116}}));
     ASSERT_TRUE(std::holds_alternative<imcb::LocationElem>(e.typed));
-    const auto &l = std::get<imcb::LocationElem>(e.typed);
+    const auto& l = std::get<imcb::LocationElem>(e.typed);
     EXPECT_EQ(l.desc, "someinfo");
     EXPECT_DOUBLE_EQ(l.latitude, 29.340656774469956);
     EXPECT_DOUBLE_EQ(l.longitude, 116.0);
@@ -51,16 +50,16 @@ TEST(MsgBody, LocationElem) {
 TEST(MsgBody, FaceElem) {
     const auto e = decode(element("TIMFaceElem", {{"Index", 1}, {"Data", "content"}}));
     ASSERT_TRUE(std::holds_alternative<imcb::FaceElem>(e.typed));
-    const auto &f = std::get<imcb::FaceElem>(e.typed);
+    const auto& f = std::get<imcb::FaceElem>(e.typed);
     EXPECT_EQ(f.index, 1);
     EXPECT_EQ(f.data, "content");
 }
 
 TEST(MsgBody, CustomElemKeepsAbsentFieldsAbsent) {
-    const auto e = decode(
-        element("TIMCustomElem", {{"Data", "message"}, {"Desc", "notification"}, {"Ext", "url"}}));
+    const auto e =
+        decode(element("TIMCustomElem", {{"Data", "message"}, {"Desc", "notification"}, {"Ext", "url"}}));
     ASSERT_TRUE(std::holds_alternative<imcb::CustomElem>(e.typed));
-    const auto &c = std::get<imcb::CustomElem>(e.typed);
+    const auto& c = std::get<imcb::CustomElem>(e.typed);
     EXPECT_EQ(c.data, "message");
     EXPECT_EQ(c.desc, "notification");
     EXPECT_EQ(c.ext, "url");
@@ -69,14 +68,13 @@ TEST(MsgBody, CustomElemKeepsAbsentFieldsAbsent) {
 }
 
 TEST(MsgBody, SoundElem) {
-    const auto e =
-        decode(element("TIMSoundElem", {{"Url", "https://1400000000.vod2.myqcloud.com/a.m4a"},
-                                        {"UUID", "1053D4B3D61040894AC3DE44CDF28B3EC7EB"},
-                                        {"Size", 62351},
-                                        {"Second", 1},
-                                        {"Download_Flag", 2}}));
+    const auto e = decode(element("TIMSoundElem", {{"Url", "https://1400000000.vod2.myqcloud.com/a.m4a"},
+                                                   {"UUID", "1053D4B3D61040894AC3DE44CDF28B3EC7EB"},
+                                                   {"Size", 62351},
+                                                   {"Second", 1},
+                                                   {"Download_Flag", 2}}));
     ASSERT_TRUE(std::holds_alternative<imcb::SoundElem>(e.typed));
-    const auto &s = std::get<imcb::SoundElem>(e.typed);
+    const auto& s = std::get<imcb::SoundElem>(e.typed);
     EXPECT_EQ(s.url, "https://1400000000.vod2.myqcloud.com/a.m4a");
     EXPECT_EQ(s.uuid, "1053D4B3D61040894AC3DE44CDF28B3EC7EB");
     EXPECT_EQ(s.size, 62351);
@@ -85,7 +83,7 @@ TEST(MsgBody, SoundElem) {
 
     // 2.x/3.x: no Url, no Download_Flag.
     const auto old = decode(element("TIMSoundElem", {{"UUID", "u"}, {"Size", 10}, {"Second", 2}}));
-    const auto &o = std::get<imcb::SoundElem>(old.typed);
+    const auto& o = std::get<imcb::SoundElem>(old.typed);
     EXPECT_EQ(o.url, std::nullopt);
     EXPECT_EQ(o.download_flag, std::nullopt);
     EXPECT_EQ(o.size, 10);
@@ -93,28 +91,19 @@ TEST(MsgBody, SoundElem) {
 
 TEST(MsgBody, ImageElem) {
     const json infos = json::array({
-        {{"Type", 1},
-         {"Size", 1853095},
-         {"Width", 2448},
-         {"Height", 3264},
-         {"URL", "https://x/1.jpg"}},
-        {{"Type", 2},
-         {"Size", 484872},
-         {"Width", 720},
-         {"Height", 960},
-         {"URL", "https://x/2.jpg"}},
+        {{"Type", 1}, {"Size", 1853095}, {"Width", 2448}, {"Height", 3264}, {"URL", "https://x/1.jpg"}},
+        {{"Type", 2}, {"Size", 484872}, {"Width", 720}, {"Height", 960}, {"URL", "https://x/2.jpg"}},
         {{"Type", 3}, {"Size", 45467}, {"Width", 198}, {"Height", 264}, {"URL", "https://x/3.jpg"}},
     });
-    const auto e =
-        decode(element("TIMImageElem", {{"UUID", "1853095_D61040894AC3DE44CDFFFB3EC7EB720"},
-                                        {"ImageFormat", 1},
-                                        {"ImageInfoArray", infos}}));
+    const auto e = decode(element("TIMImageElem", {{"UUID", "1853095_D61040894AC3DE44CDFFFB3EC7EB720"},
+                                                   {"ImageFormat", 1},
+                                                   {"ImageInfoArray", infos}}));
     ASSERT_TRUE(std::holds_alternative<imcb::ImageElem>(e.typed));
-    const auto &i = std::get<imcb::ImageElem>(e.typed);
+    const auto& i = std::get<imcb::ImageElem>(e.typed);
     EXPECT_EQ(i.uuid, "1853095_D61040894AC3DE44CDFFFB3EC7EB720");
     EXPECT_EQ(i.image_format, 1);
     ASSERT_TRUE(i.image_info_array.has_value());
-    const auto &decoded = *i.image_info_array;
+    const auto& decoded = *i.image_info_array;
     ASSERT_EQ(decoded.size(), 3u);
     EXPECT_EQ(decoded[0].type, 1);
     EXPECT_EQ(decoded[0].size, 1853095);
@@ -132,15 +121,14 @@ TEST(MsgBody, FileElem) {
                                                   {"FileName", "file:///private/var/Mobile/a.txt"},
                                                   {"Download_Flag", 2}}));
     ASSERT_TRUE(std::holds_alternative<imcb::FileElem>(e.typed));
-    const auto &f = std::get<imcb::FileElem>(e.typed);
+    const auto& f = std::get<imcb::FileElem>(e.typed);
     EXPECT_EQ(f.url, "https://x/file.txt");
     EXPECT_EQ(f.uuid, "6_1400000000_f");
     EXPECT_EQ(f.file_size, 1773552);
     EXPECT_EQ(f.file_name, "file:///private/var/Mobile/a.txt");
     EXPECT_EQ(f.download_flag, 2);
 
-    const auto old =
-        decode(element("TIMFileElem", {{"UUID", "u"}, {"FileSize", 1}, {"FileName", "n"}}));
+    const auto old = decode(element("TIMFileElem", {{"UUID", "u"}, {"FileSize", 1}, {"FileName", "n"}}));
     EXPECT_EQ(std::get<imcb::FileElem>(old.typed).url, std::nullopt);
     EXPECT_EQ(std::get<imcb::FileElem>(old.typed).download_flag, std::nullopt);
 }
@@ -160,7 +148,7 @@ TEST(MsgBody, VideoFileElem) {
                                                        {"ThumbFormat", "JPG"},
                                                        {"ThumbDownloadFlag", 2}}));
     ASSERT_TRUE(std::holds_alternative<imcb::VideoFileElem>(e.typed));
-    const auto &v = std::get<imcb::VideoFileElem>(e.typed);
+    const auto& v = std::get<imcb::VideoFileElem>(e.typed);
     EXPECT_EQ(v.video_url, "https://x/v.mp4");
     EXPECT_EQ(v.video_uuid, "5da38ba89d6521");
     EXPECT_EQ(v.video_size, 1194603);
@@ -185,7 +173,7 @@ TEST(MsgBody, VideoFileElem) {
                                                          {"ThumbWidth", 4},
                                                          {"ThumbHeight", 5},
                                                          {"ThumbFormat", "JPG"}}));
-    const auto &o = std::get<imcb::VideoFileElem>(old.typed);
+    const auto& o = std::get<imcb::VideoFileElem>(old.typed);
     EXPECT_EQ(o.video_url, std::nullopt);
     EXPECT_EQ(o.thumb_url, std::nullopt);
     EXPECT_EQ(o.video_download_flag, std::nullopt);
@@ -217,7 +205,7 @@ TEST(MsgBody, RelayElemDecodesNestedMessagesRecursively) {
                                              {"MsgList", msg_list}});
     const auto e = decode(in);
     ASSERT_TRUE(std::holds_alternative<imcb::RelayElem>(e.typed));
-    const auto &r = std::get<imcb::RelayElem>(e.typed);
+    const auto& r = std::get<imcb::RelayElem>(e.typed);
     EXPECT_EQ(r.title, "Chat history");
     EXPECT_EQ(r.msg_num, 2);
     EXPECT_EQ(r.compatible_text, "Upgrade to view");
@@ -226,7 +214,7 @@ TEST(MsgBody, RelayElemDecodesNestedMessagesRecursively) {
     ASSERT_TRUE(r.msg_list.has_value());
     ASSERT_EQ(r.msg_list->size(), 2u);
 
-    const auto &m0 = r.msg_list->at(0);
+    const auto& m0 = r.msg_list->at(0);
     EXPECT_EQ(m0.from_account, "144115233406643804");
     EXPECT_EQ(m0.to_account, "144115233404230016");
     EXPECT_EQ(m0.group_id, std::nullopt);
@@ -239,12 +227,12 @@ TEST(MsgBody, RelayElemDecodesNestedMessagesRecursively) {
     EXPECT_EQ(m0.msg_body->at(0).text(), "hello");
     ASSERT_TRUE(std::holds_alternative<imcb::TextElem>(m0.msg_body->at(0).typed));
 
-    const auto &m1 = r.msg_list->at(1);
+    const auto& m1 = r.msg_list->at(1);
     EXPECT_EQ(m1.group_id, "@TGS#1ZZJGLHIX");
     EXPECT_EQ(m1.to_account, std::nullopt);
     EXPECT_EQ(m1.cloud_custom_data, std::nullopt);
     ASSERT_TRUE(m1.msg_body.has_value());
-    const auto &body1 = *m1.msg_body;
+    const auto& body1 = *m1.msg_body;
     ASSERT_EQ(body1.size(), 2u);
     ASSERT_TRUE(std::holds_alternative<imcb::FaceElem>(body1[0].typed));
     EXPECT_EQ(std::get<imcb::FaceElem>(body1[0].typed).index, 7);
@@ -253,20 +241,20 @@ TEST(MsgBody, RelayElemDecodesNestedMessagesRecursively) {
 
     // Over 12 KB the vendor sends only JsonMsgKey.
     const auto big = decode(element("TIMRelayElem", {{"Title", "t"}, {"JsonMsgKey", "key"}}));
-    const auto &b = std::get<imcb::RelayElem>(big.typed);
+    const auto& b = std::get<imcb::RelayElem>(big.typed);
     EXPECT_EQ(b.json_msg_key, "key");
     EXPECT_EQ(b.msg_list, std::nullopt);
     EXPECT_EQ(b.abstract_list, std::nullopt);
 }
 
 TEST(MsgBody, RelayedMsgRandomMustBeUnsigned32) {
-    const json in = element(
-        "TIMRelayElem",
-        {{"MsgList", json::array({{{"MsgRandom", 4294967296u}, {"MsgBody", json::array()}}})}});
+    const json in =
+        element("TIMRelayElem",
+                {{"MsgList", json::array({{{"MsgRandom", 4294967296u}, {"MsgBody", json::array()}}})}});
     try {
         (void)in.get<imcb::MsgElement>();
         FAIL() << "expected a type error";
-    } catch (const json::type_error &ex) {
+    } catch (const json::type_error& ex) {
         EXPECT_NE(std::string(ex.what()).find("MsgRandom"), std::string::npos) << ex.what();
     }
 }
@@ -274,8 +262,7 @@ TEST(MsgBody, RelayedMsgRandomMustBeUnsigned32) {
 TEST(MsgBody, UnknownTypeKeepsContent) {
     const json content = {
         {"Chunks",
-         json::array(
-             {{{"EventType", "delta"}, {"Index", 0}, {"Markdown", "Hel"}, {"IsLast", false}}})},
+         json::array({{{"EventType", "delta"}, {"Index", 0}, {"Markdown", "Hel"}, {"IsLast", false}}})},
         {"CompatibleText", "upgrade"},
         {"StreamMsgID", "s1"}};
     const auto e = decode(element("TIMStreamElem", content));
@@ -286,21 +273,19 @@ TEST(MsgBody, UnknownTypeKeepsContent) {
 }
 
 TEST(MsgBody, ReencodingKeepsUnknownExtraFields) {
-    const json text =
-        element("TIMTextElem", {{"Text", "hi"}, {"Extra", {{"a", 1}}}, {"Z", nullptr}});
+    const json text = element("TIMTextElem", {{"Text", "hi"}, {"Extra", {{"a", 1}}}, {"Z", nullptr}});
     const auto t = decode(text);
     EXPECT_EQ(t.text(), "hi");
     EXPECT_EQ(json(t), text);
 
-    const json image = element("TIMImageElem", {{"UUID", "u"},
-                                                {"ImageFormat", 255},
-                                                {"ImageInfoArray", json::array({{{"Type", 1},
-                                                                                 {"Size", 1},
-                                                                                 {"Width", 2},
-                                                                                 {"Height", 3},
-                                                                                 {"URL", "x"},
-                                                                                 {"New", true}}})},
-                                                {"FutureField", "kept"}});
+    const json image = element(
+        "TIMImageElem",
+        {{"UUID", "u"},
+         {"ImageFormat", 255},
+         {"ImageInfoArray",
+          json::array(
+              {{{"Type", 1}, {"Size", 1}, {"Width", 2}, {"Height", 3}, {"URL", "x"}, {"New", true}}})},
+         {"FutureField", "kept"}});
     EXPECT_EQ(json(image.get<imcb::MsgElement>()), image);
 }
 
@@ -309,7 +294,7 @@ TEST(MsgBody, TextElemWithoutTextThrowsNamingText) {
     try {
         (void)in.get<imcb::MsgElement>();
         FAIL() << "expected an error";
-    } catch (const json::exception &ex) {
+    } catch (const json::exception& ex) {
         EXPECT_NE(std::string(ex.what()).find("\"Text\""), std::string::npos) << ex.what();
     }
 
@@ -318,12 +303,11 @@ TEST(MsgBody, TextElemWithoutTextThrowsNamingText) {
 }
 
 TEST(MsgBody, WrongFieldTypesThrowNamingTheField) {
-    const json loc =
-        element("TIMLocationElem", {{"Desc", "d"}, {"Latitude", "29.3"}, {"Longitude", 1}});
+    const json loc = element("TIMLocationElem", {{"Desc", "d"}, {"Latitude", "29.3"}, {"Longitude", 1}});
     try {
         (void)loc.get<imcb::MsgElement>();
         FAIL() << "expected a type error";
-    } catch (const json::type_error &ex) {
+    } catch (const json::type_error& ex) {
         EXPECT_NE(std::string(ex.what()).find("\"Latitude\""), std::string::npos) << ex.what();
     }
 
@@ -331,7 +315,7 @@ TEST(MsgBody, WrongFieldTypesThrowNamingTheField) {
     try {
         (void)sound.get<imcb::MsgElement>();
         FAIL() << "expected a type error";
-    } catch (const json::type_error &ex) {
+    } catch (const json::type_error& ex) {
         EXPECT_NE(std::string(ex.what()).find("\"Size\""), std::string::npos) << ex.what();
     }
 }

@@ -303,8 +303,8 @@ TEST(CheckQuery, WindowComesFromThePolicy) {
 }
 
 TEST(CheckQuery, NonDigitRequestTimeIs401) {
-    for (const char* t : {"abc", "1669872112.0", "-1669872112", "+1669872112", " 1669872112",
-                                "1669872112 ", "0x63887ff0", "1e9"}) {
+    for (const char* t : {"abc", "1669872112.0", "-1669872112", "+1669872112", " 1669872112", "1669872112 ",
+                          "0x63887ff0", "1e9"}) {
         TestQuery q = query();
         q.request_time = t;
         q.sign = compute_sign(kToken, t);  // correctly signed: only the format is wrong
@@ -340,7 +340,8 @@ TEST(CheckQuery, FullUrlThroughAllStages) {
     const std::string t = std::to_string(kNow);
     const QueryParams p = parse_query_string(
         "/im?SdkAppid=1400187352&CallbackCommand=C2C.CallbackBeforeSendMsg&contenttype=json"
-        "&Sign=" + compute_sign(kToken, t) + "&RequestTime=" + t);
+        "&Sign=" +
+        compute_sign(kToken, t) + "&RequestTime=" + t);
     CallbackQuery q;
     ASSERT_EQ(parse_query(p, q).status, 200);
     const QueryVerdict v = check_query(q, policy(kToken), kNowTp);

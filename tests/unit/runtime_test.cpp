@@ -26,13 +26,15 @@ TEST(EscapeControl, ControlCharactersAreEscaped) {
     EXPECT_EQ(escape_control("del\x7f"), "del\\x7f");
     EXPECT_EQ(escape_control("bell\x07"), "bell\\x07");
     // C1 controls (U+0080..U+009F), well-formed but read as CSI and the like by terminals.
-    EXPECT_EQ(escape_control("csi\xc2\x9b" "31m"), "csi\\xc2\\x9b31m");
+    EXPECT_EQ(escape_control("csi\xc2\x9b"
+                             "31m"),
+              "csi\\xc2\\x9b31m");
     EXPECT_EQ(escape_control("nbsp\xc2\xa0"), "nbsp\xc2\xa0");
 }
 
 TEST(EscapeControl, MalformedUtf8IsEscapedBytewise) {
     EXPECT_EQ(escape_control("\xff\xfe"), "\\xff\\xfe");
-    EXPECT_EQ(escape_control("cut \xe7\xbe"), "cut \\xe7\\xbe");              // truncated sequence
+    EXPECT_EQ(escape_control("cut \xe7\xbe"), "cut \\xe7\\xbe");            // truncated sequence
     EXPECT_EQ(escape_control("\xc0\xaf"), "\\xc0\\xaf");                    // overlong '/'
     EXPECT_EQ(escape_control("\xe0\x80\xaf"), "\\xe0\\x80\\xaf");           // overlong, 3 bytes
     EXPECT_EQ(escape_control("\xed\xa0\x80"), "\\xed\\xa0\\x80");           // a surrogate

@@ -69,12 +69,8 @@ TEST(SignMatches, RejectsWrongLength) {
     EXPECT_FALSE(sign_matches(kToken, kTime, s + s));
 }
 
-TEST(SignMatches, RejectsEmpty) {
-    EXPECT_FALSE(sign_matches(kToken, kTime, ""));
-}
+TEST(SignMatches, RejectsEmpty) { EXPECT_FALSE(sign_matches(kToken, kTime, "")); }
 
-TEST(SignMatches, RejectsWrongToken) {
-    EXPECT_FALSE(sign_matches("xxxxyyyz", kTime, kSign));
-}
+TEST(SignMatches, RejectsWrongToken) { EXPECT_FALSE(sign_matches("xxxxyyyz", kTime, kSign)); }
 
 }  // namespace

@@ -110,10 +110,10 @@ TEST(SourceFilter, SocketAddressesOfBothFamilies) {
 }
 
 TEST(SourceFilter, GarbageIsRefusedNamingTheKeyTheEntryAndTheFix) {
-    for (const std::string bad : {"", "garbage", "192.0.2.0/", "192.0.2.0/33", "2001:db8::/129",
-                                  "192.0.2.0/-1", "192.0.2.0/+8", "192.0.2.0/24/1", "192.0.2",
-                                  "256.0.0.1", " 192.0.2.1", "192.0.2.1 ", "192.0.2.0/ 24",
-                                  "fe80::1%eth0", "192.0.2.0/0024", "example.com"}) {
+    for (const std::string bad :
+         {"", "garbage", "192.0.2.0/", "192.0.2.0/33", "2001:db8::/129", "192.0.2.0/-1", "192.0.2.0/+8",
+          "192.0.2.0/24/1", "192.0.2", "256.0.0.1", " 192.0.2.1", "192.0.2.1 ", "192.0.2.0/ 24",
+          "fe80::1%eth0", "192.0.2.0/0024", "example.com"}) {
         const std::string what = refusal(bad);
         ASSERT_FALSE(what.empty()) << "accepted: \"" << bad << "\"";
         EXPECT_NE(what.find("allow_sources"), std::string::npos) << what;

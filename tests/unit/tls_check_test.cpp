@@ -120,12 +120,11 @@ TEST(CheckTls, SelfProvidedSummary) {
     EXPECT_FALSE(s.server_chain[0].is_ca);
     EXPECT_GT(s.server_chain[0].days_left, 0);
     EXPECT_LE(s.server_chain[0].days_left, 825);
-    EXPECT_NE(std::find(s.server_chain[0].dns_names.begin(), s.server_chain[0].dns_names.end(),
-                        "localhost"),
+    EXPECT_NE(std::find(s.server_chain[0].dns_names.begin(), s.server_chain[0].dns_names.end(), "localhost"),
               s.server_chain[0].dns_names.end());
-    EXPECT_NE(std::find(s.server_chain[0].ip_addresses.begin(), s.server_chain[0].ip_addresses.end(),
-                        "127.0.0.1"),
-              s.server_chain[0].ip_addresses.end());
+    EXPECT_NE(
+        std::find(s.server_chain[0].ip_addresses.begin(), s.server_chain[0].ip_addresses.end(), "127.0.0.1"),
+        s.server_chain[0].ip_addresses.end());
     EXPECT_TRUE(contains(s.server_chain[1].subject, "CN=imcb Dev Public CA"));
     EXPECT_TRUE(s.server_chain[1].is_ca);
     ASSERT_EQ(s.vendor_cas.size(), 1u);
@@ -309,8 +308,8 @@ TEST(CheckTls, VendorCaBundleWithIntermediateAndRootIsAccepted) {
 
 TEST(CheckTls, PinThatIsNotSha256HexIsInvalidOption) {
     const std::string pin = vendor_client_pin();
-    for (const std::string& bad : {pin.substr(0, 63), pin + "0", std::string("not-a-pin"),
-                                  "g" + pin.substr(1), std::string()}) {
+    for (const std::string& bad :
+         {pin.substr(0, 63), pin + "0", std::string("not-a-pin"), "g" + pin.substr(1), std::string()}) {
         TlsOptions t = self_provided();
         t.vendor_identity.spki_sha256 = {bad};
         expect_refused(t, ErrorCode::InvalidOption, "tls.vendor_identity.spki_sha256");
@@ -560,8 +559,8 @@ TEST(CheckTlsCrl, SeveralCrlsInOnePemFile) {
 TEST(CheckTlsCrl, AHalfWrittenFileIsRefusedNamingKeyAndFile) {
     CrlPki p;
     for (const bool der : {false, true}) {
-        const std::string path = p.files.write_crl(der ? "c.der" : "c.crl", p.ca, {&p.client}, p.t0 - 60,
-                                                   p.t0 + kDay, der);
+        const std::string path =
+            p.files.write_crl(der ? "c.der" : "c.crl", p.ca, {&p.client}, p.t0 - 60, p.t0 + kDay, der);
         const std::string whole = read_all(path);
         write_all(path, whole.substr(0, whole.size() / 2));
         TlsOptions t = p.options();

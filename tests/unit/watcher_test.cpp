@@ -23,7 +23,6 @@
 namespace imcb::detail {
 namespace {
 
-
 class TempDir {
   public:
     TempDir() {
@@ -77,7 +76,9 @@ TEST(WatchDirs, ParentsAndSymlinkTargets) {
     char real[PATH_MAX];
     ASSERT_NE(::realpath(d.path().c_str(), real), nullptr);
     const std::vector<std::string> dirs = watch_dirs({d / "ca.crt"});
-    const auto has = [&](const std::string& dir) { return std::find(dirs.begin(), dirs.end(), dir) != dirs.end(); };
+    const auto has = [&](const std::string& dir) {
+        return std::find(dirs.begin(), dirs.end(), dir) != dirs.end();
+    };
     EXPECT_TRUE(has(d.path()));
     EXPECT_TRUE(has(d / "..data"));
     EXPECT_TRUE(has(std::string(real) + "/..2026_01"));

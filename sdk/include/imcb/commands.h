@@ -28,14 +28,13 @@ template <class... A, class... B, class... Rest>
 struct concat<EventList<A...>, EventList<B...>, Rest...> : concat<EventList<A..., B...>, Rest...> {};
 }  // namespace detail
 
-using KnownEvents = typename detail::concat<StateEvents, SnsEvents, C2CEvents, GroupEvents,
-                                            PushEvents, OfficialAccountEvents, CallEvents>::type;
+using KnownEvents = typename detail::concat<StateEvents, SnsEvents, C2CEvents, GroupEvents, PushEvents,
+                                            OfficialAccountEvents, CallEvents>::type;
 
 template <class Event, class List>
 struct is_known_event;
 template <class Event, class... Events>
-struct is_known_event<Event, EventList<Events...>>
-    : std::disjunction<std::is_same<Event, Events>...> {};
+struct is_known_event<Event, EventList<Events...>> : std::disjunction<std::is_same<Event, Events>...> {};
 template <class Event>
 inline constexpr bool is_known_event_v = is_known_event<Event, KnownEvents>::value;
 
@@ -65,10 +64,10 @@ inline constexpr std::size_t kMaxBatchEvents = 100;
 struct CommandInfo {
     std::string_view command;
     Phase phase;
-    DecisionRules rules;        ///< meaningful for Phase::Before
-    bool batched = false;       ///< body is {"Events":[...]}
-    std::string_view type_name; ///< the C++ struct, e.g. "imcb::C2CBeforeSendMsg"
-    std::string_view summary;   ///< one line, as in docs/callbacks.md
+    DecisionRules rules;         ///< meaningful for Phase::Before
+    bool batched = false;        ///< body is {"Events":[...]}
+    std::string_view type_name;  ///< the C++ struct, e.g. "imcb::C2CBeforeSendMsg"
+    std::string_view summary;    ///< one line, as in docs/callbacks.md
     /// Decodes one event body into the typed struct and encodes it back (throws DecodeError).
     nlohmann::json (*round_trip)(const nlohmann::json& event);
 };

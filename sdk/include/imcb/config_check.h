@@ -13,11 +13,11 @@ namespace imcb {
 struct CertificateSummary {
     std::string subject;
     std::string issuer;
-    std::string not_before;  ///< ISO 8601 UTC
-    std::string not_after;   ///< ISO 8601 UTC
+    std::string not_before;            ///< ISO 8601 UTC
+    std::string not_after;             ///< ISO 8601 UTC
     std::int64_t not_before_unix = 0;  ///< not_before as Unix time
     std::int64_t not_after_unix = 0;   ///< not_after as Unix time
-    long days_left = 0;      ///< whole days until not_after (negative when expired)
+    long days_left = 0;                ///< whole days until not_after (negative when expired)
     std::vector<std::string> dns_names;
     std::vector<std::string> ip_addresses;
     std::string spki_sha256;  ///< lower-case hex, usable as a vendor_identity.spki_sha256 pin

@@ -56,13 +56,13 @@ inline const nlohmann::json& no_body() {
 /// Everything about one callback besides its typed payload. Valid only during the handler call,
 /// which sees it const: the identity and the body are reachable only through const accessors.
 struct CallbackContext {
-    std::string command;       ///< CallbackCommand from the URL (the dispatch key)
+    std::string command;  ///< CallbackCommand from the URL (the dispatch key)
     std::uint64_t sdk_app_id = 0;
     std::string client_ip;     ///< ClientIP parameter: the end user's address (absent on some)
     std::string opt_platform;  ///< OptPlatform parameter, e.g. "iOS", "RESTAPI"
     std::string content_type;  ///< contenttype parameter, normally "json"
     std::optional<std::int64_t> request_time;  ///< RequestTime, seconds, when signed
-    std::string remote_addr;   ///< "ip:port" of the TLS peer (the vendor's egress address)
+    std::string remote_addr;                   ///< "ip:port" of the TLS peer (the vendor's egress address)
     /// Unique within the process: the same id is on the request's log lines and error reports.
     std::string request_id;
     std::size_t batch_index = 0;  ///< position of this event in a batch (0 for single events)

@@ -20,8 +20,7 @@ struct FriendCheckResult {
     std::string result_info;
 
     static FriendCheckResult allow(std::string to_account) { return {std::move(to_account), 0, {}}; }
-    static FriendCheckResult refuse(std::string to_account, int result_code,
-                                    std::string result_info) {
+    static FriendCheckResult refuse(std::string to_account, int result_code, std::string result_info) {
         return {std::move(to_account), result_code, std::move(result_info)};
     }
 };
@@ -29,16 +28,16 @@ struct FriendCheckResult {
 /// What a before-callback may answer, declared by each before-event (see events/*.h) with one of
 /// the named constructors below.
 struct DecisionRules {
-    bool can_drop = false;            ///< ErrorCode 2: silently drop
-    int custom_code_min = 0;          ///< custom deny codes allowed in [min, max]; 0,0 = none
+    bool can_drop = false;    ///< ErrorCode 2: silently drop
+    int custom_code_min = 0;  ///< custom deny codes allowed in [min, max]; 0,0 = none
     int custom_code_max = 0;
-    bool can_modify_message = false;  ///< MsgBody / CloudCustomData replacement
-    bool can_refuse_members = false;  ///< RefusedMembers_Account
+    bool can_modify_message = false;      ///< MsgBody / CloudCustomData replacement
+    bool can_refuse_members = false;      ///< RefusedMembers_Account
     bool can_refuse_subscribers = false;  ///< RefusedSubscribers_Account
-    bool has_friend_results = false;  ///< ResultItem per account
-    int result_code_min = 0;          ///< non-zero ResultCode range
+    bool has_friend_results = false;      ///< ResultItem per account
+    int result_code_min = 0;              ///< non-zero ResultCode range
     int result_code_max = 0;
-    bool has_rsp_data = false;        ///< RspData: content passed back (chatbot pass-through)
+    bool has_rsp_data = false;  ///< RspData: content passed back (chatbot pass-through)
 
     /// allow / deny (ErrorCode 1) only.
     static constexpr DecisionRules allow_or_deny() { return {}; }
@@ -157,16 +156,19 @@ class Reply {
   public:
     /// ErrorCode 0: the event proceeds.
     static Reply allow() {
-        static_assert(!Event::kRules.has_friend_results,
-                      "friend pre-checks are answered per account: use friend_results() with one FriendCheckResult per requested account (the vendor ignores a top-level ErrorCode)");
-        static_assert(!Event::kRules.has_rsp_data,
-                      "a pass-through callback is answered with respond(RspData), or deny() to pass nothing back");
+        static_assert(
+            !Event::kRules.has_friend_results,
+            "friend pre-checks are answered per account: use friend_results() with one FriendCheckResult per requested account (the vendor ignores a top-level ErrorCode)");
+        static_assert(
+            !Event::kRules.has_rsp_data,
+            "a pass-through callback is answered with respond(RspData), or deny() to pass nothing back");
         return Reply(Decision::allow());
     }
     /// ErrorCode 1: the vendor refuses the event with its generic error.
     static Reply deny() {
-        static_assert(!Event::kRules.has_friend_results,
-                      "friend pre-checks are answered per account: use friend_results() with one FriendCheckResult per requested account (the vendor ignores a top-level ErrorCode)");
+        static_assert(
+            !Event::kRules.has_friend_results,
+            "friend pre-checks are answered per account: use friend_results() with one FriendCheckResult per requested account (the vendor ignores a top-level ErrorCode)");
         return Reply(Decision::deny());
     }
     /// A custom code from the command's documented range, with the text shown to the client.

@@ -32,8 +32,7 @@ struct LocationElem {
     double latitude = 0.0;   ///< Latitude
     double longitude = 0.0;  ///< Longitude
     static constexpr auto fields() {
-        return std::make_tuple(field("Desc", &LocationElem::desc),
-                               field("Latitude", &LocationElem::latitude),
+        return std::make_tuple(field("Desc", &LocationElem::desc), field("Latitude", &LocationElem::latitude),
                                field("Longitude", &LocationElem::longitude));
     }
 };
@@ -83,14 +82,14 @@ struct ImageInfo {
     nlohmann::json unknown_fields;
     static constexpr auto fields() {
         return std::make_tuple(field("Type", &ImageInfo::type), field("Size", &ImageInfo::size),
-                               field("Width", &ImageInfo::width),
-                               field("Height", &ImageInfo::height), field("URL", &ImageInfo::url));
+                               field("Width", &ImageInfo::width), field("Height", &ImageInfo::height),
+                               field("URL", &ImageInfo::url));
     }
 };
 
 /// TIMImageElem.
 struct ImageElem {
-    std::optional<std::string> uuid;          ///< UUID
+    std::optional<std::string> uuid;           ///< UUID
     std::optional<std::int64_t> image_format;  ///< ImageFormat: JPG 1, GIF 2, PNG 3, BMP 4, other 255
     std::optional<std::vector<ImageInfo>> image_info_array;  ///< ImageInfoArray
     static constexpr auto fields() {
@@ -132,54 +131,53 @@ struct VideoFileElem {
     std::optional<std::int64_t> thumb_download_flag;  ///< ThumbDownloadFlag (2)
     static constexpr auto fields() {
         using V = VideoFileElem;
-        return std::make_tuple(
-            field("VideoUrl", &V::video_url), field("VideoUUID", &V::video_uuid),
-            field("VideoSize", &V::video_size), field("VideoSecond", &V::video_second),
-            field("VideoFormat", &V::video_format),
-            field("VideoDownloadFlag", &V::video_download_flag), field("ThumbUrl", &V::thumb_url),
-            field("ThumbUUID", &V::thumb_uuid), field("ThumbSize", &V::thumb_size),
-            field("ThumbWidth", &V::thumb_width), field("ThumbHeight", &V::thumb_height),
-            field("ThumbFormat", &V::thumb_format),
-            field("ThumbDownloadFlag", &V::thumb_download_flag));
+        return std::make_tuple(field("VideoUrl", &V::video_url), field("VideoUUID", &V::video_uuid),
+                               field("VideoSize", &V::video_size), field("VideoSecond", &V::video_second),
+                               field("VideoFormat", &V::video_format),
+                               field("VideoDownloadFlag", &V::video_download_flag),
+                               field("ThumbUrl", &V::thumb_url), field("ThumbUUID", &V::thumb_uuid),
+                               field("ThumbSize", &V::thumb_size), field("ThumbWidth", &V::thumb_width),
+                               field("ThumbHeight", &V::thumb_height), field("ThumbFormat", &V::thumb_format),
+                               field("ThumbDownloadFlag", &V::thumb_download_flag));
     }
 };
 
 /// One message of TIMRelayElem.MsgList (a forwarded message).
 struct RelayedMessage {
-    std::optional<std::string> from_account;       ///< From_Account
-    std::optional<std::string> to_account;         ///< To_Account
-    std::optional<std::string> group_id;           ///< GroupId
-    std::optional<std::uint32_t> msg_seq;          ///< MsgSeq
-    std::optional<std::uint32_t> msg_random;       ///< MsgRandom
-    std::optional<std::int64_t> msg_time_stamp;    ///< MsgTimeStamp, seconds
+    std::optional<std::string> from_account;          ///< From_Account
+    std::optional<std::string> to_account;            ///< To_Account
+    std::optional<std::string> group_id;              ///< GroupId
+    std::optional<std::uint32_t> msg_seq;             ///< MsgSeq
+    std::optional<std::uint32_t> msg_random;          ///< MsgRandom
+    std::optional<std::int64_t> msg_time_stamp;       ///< MsgTimeStamp, seconds
     std::optional<std::vector<MsgElement>> msg_body;  ///< MsgBody
-    std::optional<std::string> cloud_custom_data;  ///< CloudCustomData
+    std::optional<std::string> cloud_custom_data;     ///< CloudCustomData
     nlohmann::json unknown_fields;
     static constexpr auto fields();
 };
 
 /// TIMRelayElem (merged/forwarded messages): MsgList up to 12 KB, else only JsonMsgKey.
 struct RelayElem {
-    std::optional<std::string> title;                      ///< Title
-    std::optional<std::int64_t> msg_num;                   ///< MsgNum
-    std::optional<std::string> compatible_text;            ///< CompatibleText
+    std::optional<std::string> title;                       ///< Title
+    std::optional<std::int64_t> msg_num;                    ///< MsgNum
+    std::optional<std::string> compatible_text;             ///< CompatibleText
     std::optional<std::vector<std::string>> abstract_list;  ///< AbstractList
-    std::optional<std::vector<RelayedMessage>> msg_list;   ///< MsgList
-    std::optional<std::string> json_msg_key;               ///< JsonMsgKey
+    std::optional<std::vector<RelayedMessage>> msg_list;    ///< MsgList
+    std::optional<std::string> json_msg_key;                ///< JsonMsgKey
     static constexpr auto fields() {
-        return std::make_tuple(
-            field("Title", &RelayElem::title), field("MsgNum", &RelayElem::msg_num),
-            field("CompatibleText", &RelayElem::compatible_text),
-            field("AbstractList", &RelayElem::abstract_list),
-            field("MsgList", &RelayElem::msg_list), field("JsonMsgKey", &RelayElem::json_msg_key));
+        return std::make_tuple(field("Title", &RelayElem::title), field("MsgNum", &RelayElem::msg_num),
+                               field("CompatibleText", &RelayElem::compatible_text),
+                               field("AbstractList", &RelayElem::abstract_list),
+                               field("MsgList", &RelayElem::msg_list),
+                               field("JsonMsgKey", &RelayElem::json_msg_key));
     }
 };
 
 /// Any other MsgType (e.g. TIMStreamElem); the raw JSON is MsgElement::content.
 struct UnknownElem {};
 
-using MsgContent = std::variant<TextElem, LocationElem, FaceElem, CustomElem, SoundElem, ImageElem,
-                                FileElem, VideoFileElem, RelayElem, UnknownElem>;
+using MsgContent = std::variant<TextElem, LocationElem, FaceElem, CustomElem, SoundElem, ImageElem, FileElem,
+                                VideoFileElem, RelayElem, UnknownElem>;
 
 /// One element of a message body (MsgBody): {"MsgType": ..., "MsgContent": {...}}.
 struct MsgElement {
@@ -195,12 +193,10 @@ IMCB_API void to_json(nlohmann::json& j, const MsgElement& e);
 
 constexpr auto RelayedMessage::fields() {
     using R = RelayedMessage;
-    return std::make_tuple(field("From_Account", &R::from_account),
-                           field("To_Account", &R::to_account), field("GroupId", &R::group_id),
-                           field("MsgSeq", &R::msg_seq), field("MsgRandom", &R::msg_random),
-                           field("MsgTimeStamp", &R::msg_time_stamp),
-                           field("MsgBody", &R::msg_body),
-                           field("CloudCustomData", &R::cloud_custom_data));
+    return std::make_tuple(field("From_Account", &R::from_account), field("To_Account", &R::to_account),
+                           field("GroupId", &R::group_id), field("MsgSeq", &R::msg_seq),
+                           field("MsgRandom", &R::msg_random), field("MsgTimeStamp", &R::msg_time_stamp),
+                           field("MsgBody", &R::msg_body), field("CloudCustomData", &R::cloud_custom_data));
 }
 
 }  // namespace imcb

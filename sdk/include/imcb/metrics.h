@@ -48,16 +48,16 @@ struct CallbackCount {
 
 /// Time from a request's last byte to its reply (imcb_callback_duration_seconds).
 struct DurationHistogram {
-    std::vector<double> upper_bounds;     ///< seconds, increasing; +Inf is implied
-    std::vector<std::uint64_t> buckets;   ///< cumulative counts, one per bound, then +Inf
+    std::vector<double> upper_bounds;    ///< seconds, increasing; +Inf is implied
+    std::vector<std::uint64_t> buckets;  ///< cumulative counts, one per bound, then +Inf
     std::uint64_t count = 0;
-    double sum = 0;                       ///< seconds
+    double sum = 0;  ///< seconds
 };
 
 /// One tracked certificate (imcb_certificate_expiry_timestamp_seconds{role}).
 struct CertificateExpiry {
-    std::string role;     ///< "server", "vendor_ca" or "vendor_client" (the last one seen)
-    std::string subject;  ///< RFC 2253
+    std::string role;            ///< "server", "vendor_ca" or "vendor_client" (the last one seen)
+    std::string subject;         ///< RFC 2253
     std::int64_t not_after = 0;  ///< Unix time
 };
 

@@ -87,8 +87,8 @@ struct JournalOptions {
     /// "after" = every after-callback; otherwise command names (after-callbacks, or commands the
     /// SDK does not know that you handle with on_raw).
     std::vector<std::string> commands{"after"};
-    std::uint64_t max_bytes = 256ull << 20;  ///< when full, callbacks get 503 until handlers catch up
-    unsigned max_attempts = 10;              ///< deliveries of one event before it is dead-lettered
+    std::uint64_t max_bytes = 256ull << 20;         ///< when full, callbacks get 503 until handlers catch up
+    unsigned max_attempts = 10;                     ///< deliveries of one event before it is dead-lettered
     std::chrono::milliseconds retry_backoff{1000};  ///< after the first failure; doubles, up to 1 h
 };
 
@@ -126,8 +126,8 @@ struct ReceiverOptions {
     /// Open connections (handshaking or established) from one peer address; further ones are
     /// closed at accept. The vendor connects from a few addresses: keep room for its pool.
     std::size_t max_connections_per_ip = 512;
-    std::size_t min_threads = 4;               ///< worker threads kept alive
-    std::size_t max_threads = 256;             ///< the pool grows up to this while handlers block
+    std::size_t min_threads = 4;    ///< worker threads kept alive
+    std::size_t max_threads = 256;  ///< the pool grows up to this while handlers block
     int listen_backlog = 1024;
     std::chrono::milliseconds handshake_timeout{10000};  ///< whole TLS handshake, from accept
     std::chrono::milliseconds request_timeout{10000};    ///< one request, first byte to last

@@ -45,7 +45,6 @@
 
 namespace imcb {
 
-
 class IMCB_API Receiver {
   public:
     /// Validates every option and file; throws ConfigError with the fix when something is wrong.
@@ -65,9 +64,8 @@ class IMCB_API Receiver {
     Receiver& on(F&& handler) {
         static_assert(is_known_event_v<Event>, "Event must be listed in imcb::KnownEvents");
         if constexpr (Event::kPhase == Phase::Before) {
-            static_assert(
-                std::is_invocable_r_v<Reply<Event>, F&, const Event&, const CallbackContext&>,
-                "a before-callback handler returns imcb::Reply<Event> (also spelled Event::Reply)");
+            static_assert(std::is_invocable_r_v<Reply<Event>, F&, const Event&, const CallbackContext&>,
+                          "a before-callback handler returns imcb::Reply<Event> (also spelled Event::Reply)");
             return add_handler(
                 Event::kCommand,
                 [fn = std::forward<F>(handler)](const nlohmann::json& body,

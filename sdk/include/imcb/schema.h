@@ -97,16 +97,15 @@ struct is_event<T, std::void_t<decltype(T::kCommand)>> : std::true_type {};
 template <class T, class = void>
 struct command_in_body : std::true_type {};
 template <class T>
-struct command_in_body<T, std::void_t<decltype(T::kCommandInBody)>>
-    : std::bool_constant<T::kCommandInBody> {};
+struct command_in_body<T, std::void_t<decltype(T::kCommandInBody)>> : std::bool_constant<T::kCommandInBody> {
+};
 
 /// Structs with an unknown_fields member keep the keys they do not list (element contents do
 /// not need to: MsgElement keeps the whole raw MsgContent).
 template <class T, class = void>
 struct has_unknown_fields : std::false_type {};
 template <class T>
-struct has_unknown_fields<T, std::void_t<decltype(std::declval<T&>().unknown_fields)>>
-    : std::true_type {};
+struct has_unknown_fields<T, std::void_t<decltype(std::declval<T&>().unknown_fields)>> : std::true_type {};
 
 template <class T>
 struct is_optional : std::false_type {};
@@ -250,8 +249,7 @@ void for_each_field(const Tuple& t, F&& f) {
 template <class T>
 void decode_object(const json& j, T& out) {
     if (!j.is_object()) {
-        throw json::type_error::create(302, std::string("must be a JSON object, not ") + j.type_name(),
-                                       &j);
+        throw json::type_error::create(302, std::string("must be a JSON object, not ") + j.type_name(), &j);
     }
     constexpr auto fields = T::fields();
     constexpr std::size_t kCount = std::tuple_size_v<std::remove_const_t<decltype(fields)>>;
@@ -270,8 +268,7 @@ void decode_object(const json& j, T& out) {
                     (out.*f.member).reset();
                 } else {
                     typename M::value_type value{};
-                    read_value<typename M::value_type, typename traits::codec>(*it, value,
-                                                                               Label{f.key});
+                    read_value<typename M::value_type, typename traits::codec>(*it, value, Label{f.key});
                     out.*f.member = std::move(value);
                 }
             } else {

@@ -59,12 +59,11 @@ int main(int argc, char** argv) {
     try {
         imcb::Receiver receiver(options);
         register_all(receiver, imcb::KnownEvents{});
-        receiver.on<imcb::StateChange>(
-            [&](const imcb::StateChange& event, const imcb::CallbackContext& ctx) {
-                std::lock_guard<std::mutex> lock(mu);
-                user = event.info.to_account + " from " + ctx.peer_identity().common_name;
-                cv.notify_all();
-            });
+        receiver.on<imcb::StateChange>([&](const imcb::StateChange& event, const imcb::CallbackContext& ctx) {
+            std::lock_guard<std::mutex> lock(mu);
+            user = event.info.to_account + " from " + ctx.peer_identity().common_name;
+            cv.notify_all();
+        });
         receiver.on_error([](const imcb::ErrorReport& r) {
             std::fprintf(stderr, "report: %s: %s\n", imcb::to_string(r.kind), r.message.c_str());
         });

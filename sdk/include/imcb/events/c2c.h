@@ -10,13 +10,11 @@ namespace imcb {
 /// The keys every one-to-one message callback carries, for a struct E with these members.
 template <class E>
 constexpr auto c2c_message_fields() {
-    return std::make_tuple(field("From_Account", &E::from_account),
-                           field("To_Account", &E::to_account), field("MsgSeq", &E::msg_seq),
-                           field("MsgRandom", &E::msg_random), field("MsgTime", &E::msg_time),
-                           field("MsgKey", &E::msg_key), field("MsgId", &E::msg_id),
-                           field("OnlineOnlyFlag", &E::online_only_flag),
-                           field("MsgBody", &E::msg_body),
-                           field("CloudCustomData", &E::cloud_custom_data),
+    return std::make_tuple(field("From_Account", &E::from_account), field("To_Account", &E::to_account),
+                           field("MsgSeq", &E::msg_seq), field("MsgRandom", &E::msg_random),
+                           field("MsgTime", &E::msg_time), field("MsgKey", &E::msg_key),
+                           field("MsgId", &E::msg_id), field("OnlineOnlyFlag", &E::online_only_flag),
+                           field("MsgBody", &E::msg_body), field("CloudCustomData", &E::cloud_custom_data),
                            field<codec::EventTime>("EventTime", &E::event_time));
 }
 
@@ -44,7 +42,6 @@ struct C2CBeforeSendMsg : C2CMessage {
     static constexpr std::string_view kSummary = "a one-to-one message is about to be sent";
     using Reply = imcb::Reply<C2CBeforeSendMsg>;
 
-
     static constexpr auto fields() { return c2c_message_fields<C2CBeforeSendMsg>(); }
 };
 
@@ -55,16 +52,16 @@ struct C2CAfterSendMsg : C2CMessage {
     static constexpr std::string_view kSummary =
         "a one-to-one message was sent (also when delivery failed: see SendMsgResult)";
 
-    int send_msg_result = 0;                       ///< SendMsgResult: 0 = delivered
-    std::string error_info;                        ///< ErrorInfo, e.g. "send msg succeed"
-    int unread_msg_num = 0;                        ///< UnreadMsgNum: -1 when delivery failed
+    int send_msg_result = 0;  ///< SendMsgResult: 0 = delivered
+    std::string error_info;   ///< ErrorInfo, e.g. "send msg succeed"
+    int unread_msg_num = 0;   ///< UnreadMsgNum: -1 when delivery failed
 
     static constexpr auto fields() {
         using E = C2CAfterSendMsg;
-        return std::tuple_cat(c2c_message_fields<E>(),
-                              std::make_tuple(field("SendMsgResult", &E::send_msg_result),
-                                              field("ErrorInfo", &E::error_info),
-                                              field("UnreadMsgNum", &E::unread_msg_num)));
+        return std::tuple_cat(
+            c2c_message_fields<E>(),
+            std::make_tuple(field("SendMsgResult", &E::send_msg_result), field("ErrorInfo", &E::error_info),
+                            field("UnreadMsgNum", &E::unread_msg_num)));
     }
 };
 
@@ -83,9 +80,8 @@ struct C2CAfterMsgWithDraw {
 
     static constexpr auto fields() {
         using E = C2CAfterMsgWithDraw;
-        return std::make_tuple(field("From_Account", &E::from_account),
-                               field("To_Account", &E::to_account), field("MsgKey", &E::msg_key),
-                               field("UnreadMsgNum", &E::unread_msg_num),
+        return std::make_tuple(field("From_Account", &E::from_account), field("To_Account", &E::to_account),
+                               field("MsgKey", &E::msg_key), field("UnreadMsgNum", &E::unread_msg_num),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
@@ -106,11 +102,10 @@ struct C2CAfterMsgReport {
 
     static constexpr auto fields() {
         using E = C2CAfterMsgReport;
-        return std::make_tuple(field("Report_Account", &E::report_account),
-                               field("Peer_Account", &E::peer_account),
-                               field("LastReadTime", &E::last_read_time),
-                               field("UnreadMsgNum", &E::unread_msg_num),
-                               field<codec::EventTime>("EventTime", &E::event_time));
+        return std::make_tuple(
+            field("Report_Account", &E::report_account), field("Peer_Account", &E::peer_account),
+            field("LastReadTime", &E::last_read_time), field("UnreadMsgNum", &E::unread_msg_num),
+            field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
 
@@ -122,8 +117,7 @@ struct C2CMsgExtensionItem {
     nlohmann::json unknown_fields;
     static constexpr auto fields() {
         using I = C2CMsgExtensionItem;
-        return std::make_tuple(field("Key", &I::key), field("Value", &I::value),
-                               field("Seq", &I::seq));
+        return std::make_tuple(field("Key", &I::key), field("Value", &I::value), field("Seq", &I::seq));
     }
 };
 
@@ -147,9 +141,8 @@ struct C2CAfterC2CMsgExtension {
 
     static constexpr auto fields() {
         using E = C2CAfterC2CMsgExtension;
-        return std::make_tuple(field("From_Account", &E::from_account),
-                               field("To_Account", &E::to_account), field("MsgKey", &E::msg_key),
-                               field("OperateType", &E::operate_type),
+        return std::make_tuple(field("From_Account", &E::from_account), field("To_Account", &E::to_account),
+                               field("MsgKey", &E::msg_key), field("OperateType", &E::operate_type),
                                field("ExtensionList", &E::extension_list), field("Seq", &E::seq),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
@@ -164,9 +157,8 @@ struct C2CReadReceiptMsg {
     nlohmann::json unknown_fields;
     static constexpr auto fields() {
         using I = C2CReadReceiptMsg;
-        return std::make_tuple(field("From_Account", &I::from_account),
-                               field("To_Account", &I::to_account), field("MsgKey", &I::msg_key),
-                               field("MsgId", &I::msg_id));
+        return std::make_tuple(field("From_Account", &I::from_account), field("To_Account", &I::to_account),
+                               field("MsgKey", &I::msg_key), field("MsgId", &I::msg_id));
     }
 };
 
@@ -176,8 +168,8 @@ struct C2CAfterMsgReadReceipt {
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "a user sent a read receipt for one-to-one messages";
 
-    std::string operator_account;  ///< Operator_Account: who sent the receipt (who read)
-    std::string peer_account;      ///< Peer_Account: the other party of the conversation
+    std::string operator_account;                 ///< Operator_Account: who sent the receipt (who read)
+    std::string peer_account;                     ///< Peer_Account: the other party of the conversation
     std::vector<C2CReadReceiptMsg> c2c_msg_info;  ///< C2CMsgInfo: the messages read
     std::optional<std::int64_t> event_time;       ///< EventTime, ms: when the receipt was sent
     nlohmann::json unknown_fields;
@@ -185,8 +177,7 @@ struct C2CAfterMsgReadReceipt {
     static constexpr auto fields() {
         using E = C2CAfterMsgReadReceipt;
         return std::make_tuple(field("Operator_Account", &E::operator_account),
-                               field("Peer_Account", &E::peer_account),
-                               field("C2CMsgInfo", &E::c2c_msg_info),
+                               field("Peer_Account", &E::peer_account), field("C2CMsgInfo", &E::c2c_msg_info),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
@@ -206,8 +197,7 @@ struct GroupReadInfo {
 struct C2CAfterMsgReadAll {
     static constexpr std::string_view kCommand = "C2C.CallbackAfterMsgReadAll";
     static constexpr Phase kPhase = Phase::After;
-    static constexpr std::string_view kSummary =
-        "a user cleared all unread messages, one-to-one and group";
+    static constexpr std::string_view kSummary = "a user cleared all unread messages, one-to-one and group";
 
     std::string report_account;  ///< Report_Account: who cleared them
     // Optional: the page's example lists groups; a user in no group has none to list.
@@ -249,21 +239,20 @@ struct ChatbotOnC2CSignalMessage {
         "an app sent custom pass-through content to a chatbot, which gets the reply's RspData";
     using Reply = imcb::Reply<ChatbotOnC2CSignalMessage>;
 
-    std::string from_account;               ///< From_Account: the sender
-    std::string to_account;                 ///< To_Account: the chatbot, e.g. "@RBT#chatbot"
-    std::uint32_t msg_seq = 0;              ///< MsgSeq
-    std::uint32_t msg_random = 0;           ///< MsgRandom
-    std::string msg_key;                    ///< MsgKey
-    std::string data;                       ///< Data: the pass-through content (often JSON text)
+    std::string from_account;                ///< From_Account: the sender
+    std::string to_account;                  ///< To_Account: the chatbot, e.g. "@RBT#chatbot"
+    std::uint32_t msg_seq = 0;               ///< MsgSeq
+    std::uint32_t msg_random = 0;            ///< MsgRandom
+    std::string msg_key;                     ///< MsgKey
+    std::string data;                        ///< Data: the pass-through content (often JSON text)
     std::optional<std::int64_t> event_time;  ///< EventTime, ms
     nlohmann::json unknown_fields;
 
     static constexpr auto fields() {
         using E = ChatbotOnC2CSignalMessage;
-        return std::make_tuple(field("From_Account", &E::from_account),
-                               field("To_Account", &E::to_account), field("MsgSeq", &E::msg_seq),
-                               field("MsgRandom", &E::msg_random), field("MsgKey", &E::msg_key),
-                               field("Data", &E::data),
+        return std::make_tuple(field("From_Account", &E::from_account), field("To_Account", &E::to_account),
+                               field("MsgSeq", &E::msg_seq), field("MsgRandom", &E::msg_random),
+                               field("MsgKey", &E::msg_key), field("Data", &E::data),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
@@ -274,22 +263,21 @@ struct BotOnC2CMessage : C2CMessage {
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "a one-to-one message was sent to a chatbot";
 
-    int send_msg_result = 0;                       ///< SendMsgResult: 0 = delivered
-    std::string error_info;                        ///< ErrorInfo, e.g. "send msg succeed"
+    int send_msg_result = 0;            ///< SendMsgResult: 0 = delivered
+    std::string error_info;             ///< ErrorInfo, e.g. "send msg succeed"
     std::optional<int> unread_msg_num;  ///< UnreadMsgNum: -1 when delivery failed; not always sent
 
     static constexpr auto fields() {
         using E = BotOnC2CMessage;
-        return std::tuple_cat(c2c_message_fields<E>(),
-                              std::make_tuple(field("SendMsgResult", &E::send_msg_result),
-                                              field("ErrorInfo", &E::error_info),
-                                              field("UnreadMsgNum", &E::unread_msg_num)));
+        return std::tuple_cat(
+            c2c_message_fields<E>(),
+            std::make_tuple(field("SendMsgResult", &E::send_msg_result), field("ErrorInfo", &E::error_info),
+                            field("UnreadMsgNum", &E::unread_msg_num)));
     }
 };
 
-using C2CEvents = EventList<C2CBeforeSendMsg, C2CAfterSendMsg, C2CAfterMsgWithDraw,
-                            C2CAfterMsgReport, C2CAfterC2CMsgExtension, C2CAfterMsgReadReceipt,
-                            C2CAfterMsgReadAll, C2CAfterModifyMsg, BotOnC2CMessage,
-                            ChatbotOnC2CSignalMessage>;
+using C2CEvents = EventList<C2CBeforeSendMsg, C2CAfterSendMsg, C2CAfterMsgWithDraw, C2CAfterMsgReport,
+                            C2CAfterC2CMsgExtension, C2CAfterMsgReadReceipt, C2CAfterMsgReadAll,
+                            C2CAfterModifyMsg, BotOnC2CMessage, ChatbotOnC2CSignalMessage>;
 
 }  // namespace imcb

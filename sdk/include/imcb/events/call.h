@@ -28,12 +28,10 @@ struct CallInfo {
     std::optional<int> room_id_type;             ///< RoomIdType: 1 = numeric room, 2 = string room
     nlohmann::json unknown_fields;
     static constexpr auto fields() {
-        return std::make_tuple(field("CallId", &CallInfo::call_id),
-                               field("CallMediaType", &CallInfo::call_media_type),
-                               field("MediaType", &CallInfo::media_type),
-                               field("ChatGroupId", &CallInfo::chat_group_id),
-                               field<codec::Id>("RoomId", &CallInfo::room_id),
-                               field("RoomIdType", &CallInfo::room_id_type));
+        return std::make_tuple(
+            field("CallId", &CallInfo::call_id), field("CallMediaType", &CallInfo::call_media_type),
+            field("MediaType", &CallInfo::media_type), field("ChatGroupId", &CallInfo::chat_group_id),
+            field<codec::Id>("RoomId", &CallInfo::room_id), field("RoomIdType", &CallInfo::room_id_type));
     }
 };
 
@@ -57,10 +55,10 @@ struct CallAfterStartCall {
 
 /// Call.CallbackAfterEndCall's CallRecord object.
 struct CallRecord {
-    std::string call_id;         ///< CallId
-    std::string caller_account;  ///< Caller_Account
-    std::optional<std::string> media_type;  ///< MediaType: "Audio" or "Video"
-    std::optional<std::string> call_type;   ///< CallType: "SingleCall" or "MultiCall"
+    std::string call_id;                      ///< CallId
+    std::string caller_account;               ///< Caller_Account
+    std::optional<std::string> media_type;    ///< MediaType: "Audio" or "Video"
+    std::optional<std::string> call_type;     ///< CallType: "SingleCall" or "MultiCall"
     std::optional<std::int64_t> start_time;   ///< StartTime, seconds
     std::optional<std::int64_t> end_time;     ///< EndTime, seconds
     std::optional<std::int64_t> accept_time;  ///< AcceptTime, seconds: 0 when never answered
@@ -73,15 +71,13 @@ struct CallRecord {
     nlohmann::json unknown_fields;
     static constexpr auto fields() {
         using R = CallRecord;
-        return std::make_tuple(field("CallId", &R::call_id),
-                               field<codec::Id>("Caller_Account", &R::caller_account),
-                               field("MediaType", &R::media_type), field("CallType", &R::call_type),
-                               field("StartTime", &R::start_time), field("EndTime", &R::end_time),
-                               field("AcceptTime", &R::accept_time),
-                               field<codec::Id>("CallResult", &R::call_result),
-                               field<codec::Id>("CalleeList_Account", &R::callee_list_account),
-                               field<codec::Id>("RoomId", &R::room_id),
-                               field("RoomIdType", &R::room_id_type));
+        return std::make_tuple(
+            field("CallId", &R::call_id), field<codec::Id>("Caller_Account", &R::caller_account),
+            field("MediaType", &R::media_type), field("CallType", &R::call_type),
+            field("StartTime", &R::start_time), field("EndTime", &R::end_time),
+            field("AcceptTime", &R::accept_time), field<codec::Id>("CallResult", &R::call_result),
+            field<codec::Id>("CalleeList_Account", &R::callee_list_account),
+            field<codec::Id>("RoomId", &R::room_id), field("RoomIdType", &R::room_id_type));
     }
 };
 
@@ -123,10 +119,10 @@ struct CallAfterMemberChanged {
     static constexpr std::string_view kSummary =
         "call members answered, declined, hung up, joined or were invited";
 
-    std::string call_id;                             ///< CallId
-    std::vector<CallMember> user_list;               ///< UserList: every member now
+    std::string call_id;                              ///< CallId
+    std::vector<CallMember> user_list;                ///< UserList: every member now
     std::vector<CallMemberChange> changed_user_list;  ///< ChangedUserList: who changed, and how
-    std::optional<std::int64_t> event_time;          ///< EventTime, ms
+    std::optional<std::int64_t> event_time;           ///< EventTime, ms
     nlohmann::json unknown_fields;
 
     static constexpr auto fields() {

@@ -11,21 +11,18 @@ namespace imcb {
 /// The keys every group message callback carries, for a struct E with these members.
 template <class E>
 constexpr auto group_message_fields() {
-    return std::make_tuple(field("GroupId", &E::group_id), field("Type", &E::type),
-                           field("From_Account", &E::from_account),
-                           field("Operator_Account", &E::operator_account),
-                           field("Random", &E::random), field("MsgId", &E::msg_id),
-                           field("OnlineOnlyFlag", &E::online_only_flag),
-                           field("MsgBody", &E::msg_body),
-                           field("CloudCustomData", &E::cloud_custom_data),
-                           field("TopicId", &E::topic_id),
-                           field<codec::EventTime>("EventTime", &E::event_time));
+    return std::make_tuple(
+        field("GroupId", &E::group_id), field("Type", &E::type), field("From_Account", &E::from_account),
+        field("Operator_Account", &E::operator_account), field("Random", &E::random),
+        field("MsgId", &E::msg_id), field("OnlineOnlyFlag", &E::online_only_flag),
+        field("MsgBody", &E::msg_body), field("CloudCustomData", &E::cloud_custom_data),
+        field("TopicId", &E::topic_id), field<codec::EventTime>("EventTime", &E::event_time));
 }
 
 /// The members every group message callback has (the keys of group_message_fields).
 struct GroupMessage {
     std::string group_id;                          ///< GroupId
-    std::string type;  ///< Type: Public, Private, ChatRoom, AVChatRoom, Community
+    std::string type;                              ///< Type: Public, Private, ChatRoom, AVChatRoom, Community
     std::string from_account;                      ///< From_Account: the sender
     std::string operator_account;                  ///< Operator_Account: who made the request
     std::uint32_t random = 0;                      ///< Random
@@ -46,7 +43,6 @@ struct GroupBeforeSendMsg : GroupMessage {
     static constexpr std::string_view kSummary = "a group message is about to be sent";
     using Reply = imcb::Reply<GroupBeforeSendMsg>;
 
-
     static constexpr auto fields() { return group_message_fields<GroupBeforeSendMsg>(); }
 };
 
@@ -56,14 +52,13 @@ struct GroupAfterSendMsg : GroupMessage {
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "a group message was sent";
 
-    std::uint32_t msg_seq = 0;                     ///< MsgSeq
-    std::int64_t msg_time = 0;                     ///< MsgTime, seconds
+    std::uint32_t msg_seq = 0;  ///< MsgSeq
+    std::int64_t msg_time = 0;  ///< MsgTime, seconds
 
     static constexpr auto fields() {
         using E = GroupAfterSendMsg;
         return std::tuple_cat(group_message_fields<E>(),
-                              std::make_tuple(field("MsgSeq", &E::msg_seq),
-                                              field("MsgTime", &E::msg_time)));
+                              std::make_tuple(field("MsgSeq", &E::msg_seq), field("MsgTime", &E::msg_time)));
     }
 };
 
@@ -75,23 +70,21 @@ struct GroupBeforeCreateGroup {
     static constexpr std::string_view kSummary = "a group is about to be created";
     using Reply = imcb::Reply<GroupBeforeCreateGroup>;
 
-    std::string operator_account;                        ///< Operator_Account
-    std::optional<std::string> owner_account;            ///< Owner_Account: may be absent
-    std::string type;                                    ///< Type
-    std::string name;                                    ///< Name
-    int create_group_num = 0;  ///< CreateGroupNum: groups the operator created so far
-    std::optional<std::vector<Account>> member_list;     ///< MemberList: initial members
-    std::optional<std::int64_t> event_time;              ///< EventTime, ms
+    std::string operator_account;                     ///< Operator_Account
+    std::optional<std::string> owner_account;         ///< Owner_Account: may be absent
+    std::string type;                                 ///< Type
+    std::string name;                                 ///< Name
+    int create_group_num = 0;                         ///< CreateGroupNum: groups the operator created so far
+    std::optional<std::vector<Account>> member_list;  ///< MemberList: initial members
+    std::optional<std::int64_t> event_time;           ///< EventTime, ms
     nlohmann::json unknown_fields;
 
     static constexpr auto fields() {
         using E = GroupBeforeCreateGroup;
-        return std::make_tuple(field("Operator_Account", &E::operator_account),
-                               field("Owner_Account", &E::owner_account), field("Type", &E::type),
-                               field("Name", &E::name),
-                               field("CreateGroupNum", &E::create_group_num),
-                               field("MemberList", &E::member_list),
-                               field<codec::EventTime>("EventTime", &E::event_time));
+        return std::make_tuple(
+            field("Operator_Account", &E::operator_account), field("Owner_Account", &E::owner_account),
+            field("Type", &E::type), field("Name", &E::name), field("CreateGroupNum", &E::create_group_num),
+            field("MemberList", &E::member_list), field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
 
@@ -101,8 +94,7 @@ struct UserDefinedData {
     std::string value;  ///< Value
     nlohmann::json unknown_fields;
     static constexpr auto fields() {
-        return std::make_tuple(field("Key", &UserDefinedData::key),
-                               field("Value", &UserDefinedData::value));
+        return std::make_tuple(field("Key", &UserDefinedData::key), field("Value", &UserDefinedData::value));
     }
 };
 
@@ -112,24 +104,23 @@ struct GroupAfterCreateGroup {
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "a group was created";
 
-    std::string group_id;                             ///< GroupId
-    std::string operator_account;                     ///< Operator_Account
-    std::optional<std::string> owner_account;         ///< Owner_Account: may be absent
-    std::string type;                                 ///< Type
-    std::string name;                                 ///< Name
-    std::optional<std::vector<Account>> member_list;  ///< MemberList
+    std::string group_id;                                                ///< GroupId
+    std::string operator_account;                                        ///< Operator_Account
+    std::optional<std::string> owner_account;                            ///< Owner_Account: may be absent
+    std::string type;                                                    ///< Type
+    std::string name;                                                    ///< Name
+    std::optional<std::vector<Account>> member_list;                     ///< MemberList
     std::optional<std::vector<UserDefinedData>> user_defined_data_list;  ///< UserDefinedDataList
-    std::optional<std::int64_t> event_time;           ///< EventTime, ms
+    std::optional<std::int64_t> event_time;                              ///< EventTime, ms
     nlohmann::json unknown_fields;
 
     static constexpr auto fields() {
         using E = GroupAfterCreateGroup;
-        return std::make_tuple(field("GroupId", &E::group_id),
-                               field("Operator_Account", &E::operator_account),
-                               field("Owner_Account", &E::owner_account), field("Type", &E::type),
-                               field("Name", &E::name), field("MemberList", &E::member_list),
-                               field("UserDefinedDataList", &E::user_defined_data_list),
-                               field<codec::EventTime>("EventTime", &E::event_time));
+        return std::make_tuple(
+            field("GroupId", &E::group_id), field("Operator_Account", &E::operator_account),
+            field("Owner_Account", &E::owner_account), field("Type", &E::type), field("Name", &E::name),
+            field("MemberList", &E::member_list), field("UserDefinedDataList", &E::user_defined_data_list),
+            field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
 
@@ -149,11 +140,10 @@ struct GroupAfterNewMemberJoin {
 
     static constexpr auto fields() {
         using E = GroupAfterNewMemberJoin;
-        return std::make_tuple(field("GroupId", &E::group_id), field("Type", &E::type),
-                               field("JoinType", &E::join_type),
-                               field("Operator_Account", &E::operator_account),
-                               field("NewMemberList", &E::new_member_list),
-                               field<codec::EventTime>("EventTime", &E::event_time));
+        return std::make_tuple(
+            field("GroupId", &E::group_id), field("Type", &E::type), field("JoinType", &E::join_type),
+            field("Operator_Account", &E::operator_account), field("NewMemberList", &E::new_member_list),
+            field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
 
@@ -173,11 +163,10 @@ struct GroupAfterMemberExit {
 
     static constexpr auto fields() {
         using E = GroupAfterMemberExit;
-        return std::make_tuple(field("GroupId", &E::group_id), field("Type", &E::type),
-                               field("ExitType", &E::exit_type),
-                               field("Operator_Account", &E::operator_account),
-                               field("ExitMemberList", &E::exit_member_list),
-                               field<codec::EventTime>("EventTime", &E::event_time));
+        return std::make_tuple(
+            field("GroupId", &E::group_id), field("Type", &E::type), field("ExitType", &E::exit_type),
+            field("Operator_Account", &E::operator_account), field("ExitMemberList", &E::exit_member_list),
+            field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
 
@@ -209,8 +198,7 @@ struct GroupBeforeApplyJoinGroup {
 struct GroupBeforeInviteJoinGroup {
     static constexpr std::string_view kCommand = "Group.CallbackBeforeInviteJoinGroup";
     static constexpr Phase kPhase = Phase::Before;
-    static constexpr DecisionRules kRules =
-        DecisionRules::custom_codes(10100, 10200).with_member_refusal();
+    static constexpr DecisionRules kRules = DecisionRules::custom_codes(10100, 10200).with_member_refusal();
     static constexpr std::string_view kSummary = "users are about to be invited into a group";
     using Reply = imcb::Reply<GroupBeforeInviteJoinGroup>;
 
@@ -238,14 +226,13 @@ struct GroupSendMsgException : GroupMessage {
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "a group message failed to be sent";
 
-    int error_code = 0;                            ///< ErrorCode: the failure, e.g. 10023
-    std::string error_info;                        ///< ErrorInfo: the failure's details
+    int error_code = 0;      ///< ErrorCode: the failure, e.g. 10023
+    std::string error_info;  ///< ErrorInfo: the failure's details
 
     static constexpr auto fields() {
         using E = GroupSendMsgException;
-        return std::tuple_cat(group_message_fields<E>(),
-                              std::make_tuple(field("ErrorCode", &E::error_code),
-                                              field("ErrorInfo", &E::error_info)));
+        return std::tuple_cat(group_message_fields<E>(), std::make_tuple(field("ErrorCode", &E::error_code),
+                                                                         field("ErrorInfo", &E::error_info)));
     }
 };
 
@@ -253,9 +240,7 @@ struct GroupSendMsgException : GroupMessage {
 struct GroupRecalledMsgSeq {
     std::uint32_t msg_seq = 0;  ///< MsgSeq
     nlohmann::json unknown_fields;
-    static constexpr auto fields() {
-        return std::make_tuple(field("MsgSeq", &GroupRecalledMsgSeq::msg_seq));
-    }
+    static constexpr auto fields() { return std::make_tuple(field("MsgSeq", &GroupRecalledMsgSeq::msg_seq)); }
 };
 
 /// Group.CallbackAfterRecallMsg: group messages were recalled.
@@ -274,9 +259,8 @@ struct GroupAfterRecallMsg {
 
     static constexpr auto fields() {
         using E = GroupAfterRecallMsg;
-        return std::make_tuple(field("Operator_Account", &E::operator_account),
-                               field("Type", &E::type), field("GroupId", &E::group_id),
-                               field("MsgSeqList", &E::msg_seq_list),
+        return std::make_tuple(field("Operator_Account", &E::operator_account), field("Type", &E::type),
+                               field("GroupId", &E::group_id), field("MsgSeqList", &E::msg_seq_list),
                                field("TopicId", &E::topic_id),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
@@ -305,10 +289,10 @@ struct GroupAfterGroupDestroyed {
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "a group was disbanded";
 
-    std::string group_id;                      ///< GroupId
-    std::string type;                          ///< Type
-    std::optional<std::string> owner_account;  ///< Owner_Account: absent for ownerless groups
-    std::string name;                          ///< Name
+    std::string group_id;                             ///< GroupId
+    std::string type;                                 ///< Type
+    std::optional<std::string> owner_account;         ///< Owner_Account: absent for ownerless groups
+    std::string name;                                 ///< Name
     std::optional<std::vector<Account>> member_list;  ///< MemberList: not sent for Community
     std::optional<std::int64_t> event_time;           ///< EventTime, ms
     nlohmann::json unknown_fields;
@@ -342,10 +326,9 @@ struct GroupAfterGroupInfoChanged {
     static constexpr auto fields() {
         using E = GroupAfterGroupInfoChanged;
         return std::make_tuple(field("GroupId", &E::group_id), field("Type", &E::type),
-                               field("Operator_Account", &E::operator_account),
-                               field("Name", &E::name), field("Introduction", &E::introduction),
-                               field("Notification", &E::notification),
-                               field("FaceUrl", &E::face_url),
+                               field("Operator_Account", &E::operator_account), field("Name", &E::name),
+                               field("Introduction", &E::introduction),
+                               field("Notification", &E::notification), field("FaceUrl", &E::face_url),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
@@ -367,10 +350,8 @@ struct GroupOnMemberStateChange {
 
     static constexpr auto fields() {
         using E = GroupOnMemberStateChange;
-        return std::make_tuple(field("GroupId", &E::group_id),
-                               field("EventType", &E::event_type),
-                               field("EventCause", &E::event_cause),
-                               field("MemberList", &E::member_list),
+        return std::make_tuple(field("GroupId", &E::group_id), field("EventType", &E::event_type),
+                               field("EventCause", &E::event_cause), field("MemberList", &E::member_list),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
@@ -396,9 +377,8 @@ struct GroupBeforeCreateTopic {
 
     static constexpr auto fields() {
         using E = GroupBeforeCreateTopic;
-        return std::make_tuple(field("Operator_Account", &E::operator_account),
-                               field("Type", &E::type), field("Name", &E::name),
-                               field("GroupId", &E::group_id),
+        return std::make_tuple(field("Operator_Account", &E::operator_account), field("Type", &E::type),
+                               field("Name", &E::name), field("GroupId", &E::group_id),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
@@ -471,10 +451,9 @@ struct GroupAfterTopicInfoChanged {
     static constexpr auto fields() {
         using E = GroupAfterTopicInfoChanged;
         return std::make_tuple(field("GroupId", &E::group_id), field("Type", &E::type),
-                               field("Operator_Account", &E::operator_account),
-                               field("Name", &E::name), field("Introduction", &E::introduction),
-                               field("Notification", &E::notification),
-                               field("FaceUrl", &E::face_url),
+                               field("Operator_Account", &E::operator_account), field("Name", &E::name),
+                               field("Introduction", &E::introduction),
+                               field("Notification", &E::notification), field("FaceUrl", &E::face_url),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
@@ -500,12 +479,11 @@ struct GroupAfterMemberFieldChanged {
 
     static constexpr auto fields() {
         using E = GroupAfterMemberFieldChanged;
-        return std::make_tuple(field("GroupId", &E::group_id), field("Type", &E::type),
-                               field("Operator_Account", &E::operator_account),
-                               field("Modified_Account", &E::modified_account),
-                               field("Member_Account", &E::member_account),
-                               field("Role", &E::role), field("NameCard", &E::name_card),
-                               field<codec::EventTime>("EventTime", &E::event_time));
+        return std::make_tuple(
+            field("GroupId", &E::group_id), field("Type", &E::type),
+            field("Operator_Account", &E::operator_account), field("Modified_Account", &E::modified_account),
+            field("Member_Account", &E::member_account), field("Role", &E::role),
+            field("NameCard", &E::name_card), field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
 
@@ -515,8 +493,7 @@ struct GroupAttrItem {
     std::optional<std::string> value;  ///< value: may be absent when the key was deleted
     nlohmann::json unknown_fields;
     static constexpr auto fields() {
-        return std::make_tuple(field("key", &GroupAttrItem::key),
-                               field("value", &GroupAttrItem::value));
+        return std::make_tuple(field("key", &GroupAttrItem::key), field("value", &GroupAttrItem::value));
     }
 };
 
@@ -527,10 +504,10 @@ struct GroupAfterGroupAttrChanged {
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "a group's custom attributes changed";
 
-    std::string group_id;                    ///< GroupId
-    std::string type;                        ///< Type
-    std::string operator_account;            ///< Operator_Account
-    std::optional<std::string> option_type;  ///< OptionType: set (reset), modify, clear, delete
+    std::string group_id;                                  ///< GroupId
+    std::string type;                                      ///< Type
+    std::string operator_account;                          ///< Operator_Account
+    std::optional<std::string> option_type;                ///< OptionType: set (reset), modify, clear, delete
     std::optional<std::vector<GroupAttrItem>> group_attr;  ///< GroupAttr: the attributes
     std::optional<std::int64_t> event_time;                ///< EventTime, ms
     nlohmann::json unknown_fields;
@@ -539,8 +516,7 @@ struct GroupAfterGroupAttrChanged {
         using E = GroupAfterGroupAttrChanged;
         return std::make_tuple(field("GroupId", &E::group_id), field("Type", &E::type),
                                field("Operator_Account", &E::operator_account),
-                               field("OptionType", &E::option_type),
-                               field("GroupAttr", &E::group_attr),
+                               field("OptionType", &E::option_type), field("GroupAttr", &E::group_attr),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
@@ -548,9 +524,9 @@ struct GroupAfterGroupAttrChanged {
 /// One GroupMsgReceiptList entry of Group.CallbackAfterReadReceipt: one message's read state.
 /// The vendor documents the keys only by example, so all but MsgSeq are optional.
 struct GroupMsgReceipt {
-    std::uint32_t msg_seq = 0;      ///< MsgSeq: the message
-    std::optional<int> read_num;    ///< ReadNum: members who have read it
-    std::optional<int> unread_num;  ///< UnreadNum: members who have not
+    std::uint32_t msg_seq = 0;                                 ///< MsgSeq: the message
+    std::optional<int> read_num;                               ///< ReadNum: members who have read it
+    std::optional<int> unread_num;                             ///< UnreadNum: members who have not
     std::optional<std::vector<Account>> read_receipt_members;  ///< ReadReceiptMembers: readers
     nlohmann::json unknown_fields;
     static constexpr auto fields() {
@@ -610,8 +586,7 @@ struct GroupAfterChangeGroupOwner {
 struct GroupOnDailyGroupQuotaAlarm {
     static constexpr std::string_view kCommand = "Group.CallbackOnDailyGroupQuotaAlarm";
     static constexpr Phase kPhase = Phase::After;
-    static constexpr std::string_view kSummary =
-        "today's net new groups passed 70 % of the daily limit";
+    static constexpr std::string_view kSummary = "today's net new groups passed 70 % of the daily limit";
 
     int quota_used = 0;                      ///< QuotaUsed: today's net new groups
     int quota = 0;                           ///< Quota: the daily limit
@@ -633,8 +608,7 @@ struct GroupMsgExtensionItem {
     nlohmann::json unknown_fields;
     static constexpr auto fields() {
         using I = GroupMsgExtensionItem;
-        return std::make_tuple(field("Key", &I::key), field("Value", &I::value),
-                               field("Seq", &I::seq));
+        return std::make_tuple(field("Key", &I::key), field("Value", &I::value), field("Seq", &I::seq));
     }
 };
 
@@ -643,8 +617,7 @@ struct GroupMsgExtensionItem {
 struct GroupAfterGroupMsgExtension {
     static constexpr std::string_view kCommand = "Group.CallbackAfterGroupMsgExtension";
     static constexpr Phase kPhase = Phase::After;
-    static constexpr std::string_view kSummary =
-        "a group message's extensions were set, deleted or cleared";
+    static constexpr std::string_view kSummary = "a group message's extensions were set, deleted or cleared";
 
     std::string group_id;       ///< GroupId
     std::uint32_t msg_seq = 0;  ///< MsgSeq: the message
@@ -669,11 +642,12 @@ struct GroupAfterModifyMsg {
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "a group message was edited";
 
-    std::string operator_account;          ///< Operator_Account: who edited it
-    std::string group_id;                  ///< GroupId
-    std::optional<std::string> topic_id;   ///< TopicId: the topic, in topic communities ("" or absent otherwise)
-    std::uint32_t msg_seq = 0;             ///< MsgSeq: the message edited
-    std::vector<MsgElement> msg_body;      ///< MsgBody: its new content
+    std::string operator_account;  ///< Operator_Account: who edited it
+    std::string group_id;          ///< GroupId
+    std::optional<std::string>
+        topic_id;                      ///< TopicId: the topic, in topic communities ("" or absent otherwise)
+    std::uint32_t msg_seq = 0;         ///< MsgSeq: the message edited
+    std::vector<MsgElement> msg_body;  ///< MsgBody: its new content
     std::optional<std::int64_t> event_time;  ///< EventTime, ms
     nlohmann::json unknown_fields;
 
@@ -692,15 +666,14 @@ struct BotOnGroupMessage : GroupMessage {
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "a chatbot was mentioned in a group message";
 
-    std::uint32_t msg_seq = 0;                     ///< MsgSeq
-    std::int64_t msg_time = 0;                     ///< MsgTime, seconds
-    std::vector<std::string> at_robots_account;    ///< AtRobots_Account: the chatbots mentioned
+    std::uint32_t msg_seq = 0;                   ///< MsgSeq
+    std::int64_t msg_time = 0;                   ///< MsgTime, seconds
+    std::vector<std::string> at_robots_account;  ///< AtRobots_Account: the chatbots mentioned
 
     static constexpr auto fields() {
         using E = BotOnGroupMessage;
         return std::tuple_cat(group_message_fields<E>(),
-                              std::make_tuple(field("MsgSeq", &E::msg_seq),
-                                              field("MsgTime", &E::msg_time),
+                              std::make_tuple(field("MsgSeq", &E::msg_seq), field("MsgTime", &E::msg_time),
                                               field("AtRobots_Account", &E::at_robots_account)));
     }
 };
@@ -708,12 +681,11 @@ struct BotOnGroupMessage : GroupMessage {
 using GroupEvents =
     EventList<GroupBeforeSendMsg, GroupAfterSendMsg, GroupBeforeCreateGroup, GroupAfterCreateGroup,
               GroupAfterNewMemberJoin, GroupAfterMemberExit, GroupBeforeApplyJoinGroup,
-              GroupBeforeInviteJoinGroup, GroupSendMsgException, GroupAfterRecallMsg,
-              GroupAfterGroupFull, GroupAfterGroupDestroyed, GroupAfterGroupInfoChanged,
-              GroupOnMemberStateChange, GroupBeforeCreateTopic, GroupAfterCreateTopic,
-              GroupAfterTopicDestroyed, GroupAfterTopicInfoChanged, GroupAfterMemberFieldChanged,
-              GroupAfterGroupAttrChanged, GroupAfterReadReceipt, GroupAfterChangeGroupOwner,
-              GroupOnDailyGroupQuotaAlarm, GroupAfterGroupMsgExtension, GroupAfterModifyMsg,
-              BotOnGroupMessage>;
+              GroupBeforeInviteJoinGroup, GroupSendMsgException, GroupAfterRecallMsg, GroupAfterGroupFull,
+              GroupAfterGroupDestroyed, GroupAfterGroupInfoChanged, GroupOnMemberStateChange,
+              GroupBeforeCreateTopic, GroupAfterCreateTopic, GroupAfterTopicDestroyed,
+              GroupAfterTopicInfoChanged, GroupAfterMemberFieldChanged, GroupAfterGroupAttrChanged,
+              GroupAfterReadReceipt, GroupAfterChangeGroupOwner, GroupOnDailyGroupQuotaAlarm,
+              GroupAfterGroupMsgExtension, GroupAfterModifyMsg, BotOnGroupMessage>;
 
 }  // namespace imcb

@@ -15,8 +15,7 @@ struct OfficialAccountSubscriber {
     std::string subscriber_account;  ///< Subscriber_Account
     nlohmann::json unknown_fields;
     static constexpr auto fields() {
-        return std::make_tuple(
-            field("Subscriber_Account", &OfficialAccountSubscriber::subscriber_account));
+        return std::make_tuple(field("Subscriber_Account", &OfficialAccountSubscriber::subscriber_account));
     }
 };
 
@@ -41,8 +40,7 @@ constexpr auto official_account_subscriber_fields() {
 /// OfficialAccount.CallbackBeforeCreateOfficialAccount: an official account is about to be
 /// created (REST API only).
 struct OfficialAccountBeforeCreate {
-    static constexpr std::string_view kCommand =
-        "OfficialAccount.CallbackBeforeCreateOfficialAccount";
+    static constexpr std::string_view kCommand = "OfficialAccount.CallbackBeforeCreateOfficialAccount";
     static constexpr Phase kPhase = Phase::Before;
     // Reply codes not verified: the vendor's page shows ErrorCode 0 (create) and 1 (refuse, the
     // caller gets 20006); its EN text also names custom codes in [120001, 130000] "to deny group
@@ -67,8 +65,7 @@ struct OfficialAccountBeforeCreate {
 
 /// OfficialAccount.CallbackAfterCreateOfficialAccount: an official account was created.
 struct OfficialAccountAfterCreate {
-    static constexpr std::string_view kCommand =
-        "OfficialAccount.CallbackAfterCreateOfficialAccount";
+    static constexpr std::string_view kCommand = "OfficialAccount.CallbackAfterCreateOfficialAccount";
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "an official account was created";
 
@@ -90,8 +87,7 @@ struct OfficialAccountAfterCreate {
 
 /// OfficialAccount.CallbackAfterOfficialAccountInfoChanged: an official account's profile changed.
 struct OfficialAccountAfterInfoChanged {
-    static constexpr std::string_view kCommand =
-        "OfficialAccount.CallbackAfterOfficialAccountInfoChanged";
+    static constexpr std::string_view kCommand = "OfficialAccount.CallbackAfterOfficialAccountInfoChanged";
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "an official account's profile changed";
 
@@ -106,19 +102,16 @@ struct OfficialAccountAfterInfoChanged {
 
     static constexpr auto fields() {
         using E = OfficialAccountAfterInfoChanged;
-        return std::make_tuple(field("Official_Account", &E::official_account),
-                               field("Operator_Account", &E::operator_account),
-                               field("Introduction", &E::introduction), field("Name", &E::name),
-                               field("FaceUrl", &E::face_url),
-                               field("Organization", &E::organization),
-                               field<codec::EventTime>("EventTime", &E::event_time));
+        return std::make_tuple(
+            field("Official_Account", &E::official_account), field("Operator_Account", &E::operator_account),
+            field("Introduction", &E::introduction), field("Name", &E::name), field("FaceUrl", &E::face_url),
+            field("Organization", &E::organization), field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
 
 /// OfficialAccount.CallbackAfterOfficialAccountDestroyed: an official account was destroyed.
 struct OfficialAccountAfterDestroyed {
-    static constexpr std::string_view kCommand =
-        "OfficialAccount.CallbackAfterOfficialAccountDestroyed";
+    static constexpr std::string_view kCommand = "OfficialAccount.CallbackAfterOfficialAccountDestroyed";
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "an official account was destroyed";
 
@@ -143,10 +136,8 @@ struct OfficialAccountBeforeAddSubscriber {
     static constexpr Phase kPhase = Phase::Before;
     // Reply codes not verified: the vendor's page shows ErrorCode 0 (subscribe, minus the accounts
     // listed in RefusedSubscribers_Account) and 1 (refuse the whole request).
-    static constexpr DecisionRules kRules =
-        DecisionRules::allow_or_deny().with_subscriber_refusal();
-    static constexpr std::string_view kSummary =
-        "users are about to subscribe to an official account";
+    static constexpr DecisionRules kRules = DecisionRules::allow_or_deny().with_subscriber_refusal();
+    static constexpr std::string_view kSummary = "users are about to subscribe to an official account";
     using Reply = imcb::Reply<OfficialAccountBeforeAddSubscriber>;
 
     std::string official_account;  ///< Official_Account
@@ -234,8 +225,7 @@ struct OfficialAccountBeforeSendMsg {
     static constexpr auto fields() {
         using E = OfficialAccountBeforeSendMsg;
         return std::make_tuple(field("Official_Account", &E::official_account),
-                               field("OnlineOnlyFlag", &E::online_only_flag),
-                               field("MsgBody", &E::msg_body),
+                               field("OnlineOnlyFlag", &E::online_only_flag), field("MsgBody", &E::msg_body),
                                field("CloudCustomData", &E::cloud_custom_data),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
@@ -259,9 +249,8 @@ struct OfficialAccountAfterSendMsg {
 
     static constexpr auto fields() {
         using E = OfficialAccountAfterSendMsg;
-        return std::make_tuple(field("Official_Account", &E::official_account),
-                               field("MsgKey", &E::msg_key), field("MsgTime", &E::msg_time),
-                               field("OnlineOnlyFlag", &E::online_only_flag),
+        return std::make_tuple(field("Official_Account", &E::official_account), field("MsgKey", &E::msg_key),
+                               field("MsgTime", &E::msg_time), field("OnlineOnlyFlag", &E::online_only_flag),
                                field("MsgBody", &E::msg_body),
                                field("CloudCustomData", &E::cloud_custom_data),
                                field<codec::EventTime>("EventTime", &E::event_time));
@@ -288,11 +277,10 @@ struct OfficialAccountAfterMsgWithDraw {
 };
 
 using OfficialAccountEvents =
-    EventList<OfficialAccountBeforeCreate, OfficialAccountAfterCreate,
-              OfficialAccountAfterInfoChanged, OfficialAccountAfterDestroyed,
-              OfficialAccountBeforeAddSubscriber, OfficialAccountAfterAddSubscriber,
-              OfficialAccountAfterDeleteSubscriber, OfficialAccountAfterFull,
-              OfficialAccountBeforeSendMsg, OfficialAccountAfterSendMsg,
+    EventList<OfficialAccountBeforeCreate, OfficialAccountAfterCreate, OfficialAccountAfterInfoChanged,
+              OfficialAccountAfterDestroyed, OfficialAccountBeforeAddSubscriber,
+              OfficialAccountAfterAddSubscriber, OfficialAccountAfterDeleteSubscriber,
+              OfficialAccountAfterFull, OfficialAccountBeforeSendMsg, OfficialAccountAfterSendMsg,
               OfficialAccountAfterMsgWithDraw>;
 
 }  // namespace imcb

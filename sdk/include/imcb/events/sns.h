@@ -26,17 +26,16 @@ struct SnsFriendAdd {
     static constexpr std::string_view kSummary = "friendships were established";
 
     std::vector<FriendPair> pair_list;  ///< PairList
-    std::string client_cmd;     ///< ClientCmd: friend_add, FriendAdd, friend_response, FriendResponse
-    std::string admin_account;  ///< Admin_Account: the REST API admin, "" for client requests
-    int force_flag = 0;         ///< ForceFlag: 1 = added without the peer's consent
+    std::string client_cmd;             ///< ClientCmd: friend_add, FriendAdd, friend_response, FriendResponse
+    std::string admin_account;          ///< Admin_Account: the REST API admin, "" for client requests
+    int force_flag = 0;                 ///< ForceFlag: 1 = added without the peer's consent
     std::optional<std::int64_t> event_time;  ///< EventTime, ms
     nlohmann::json unknown_fields;
 
     static constexpr auto fields() {
         using E = SnsFriendAdd;
         return std::make_tuple(field("PairList", &E::pair_list), field("ClientCmd", &E::client_cmd),
-                               field("Admin_Account", &E::admin_account),
-                               field("ForceFlag", &E::force_flag),
+                               field("Admin_Account", &E::admin_account), field("ForceFlag", &E::force_flag),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
@@ -52,8 +51,7 @@ struct FriendAddItem {
     static constexpr auto fields() {
         using I = FriendAddItem;
         return std::make_tuple(field("To_Account", &I::to_account), field("Remark", &I::remark),
-                               field("GroupName", &I::group_name),
-                               field("AddSource", &I::add_source),
+                               field("GroupName", &I::group_name), field("AddSource", &I::add_source),
                                field("AddWording", &I::add_wording));
     }
 };
@@ -66,20 +64,19 @@ struct SnsPrevFriendAdd {
     static constexpr std::string_view kSummary = "a client is about to add friends";
     using Reply = imcb::Reply<SnsPrevFriendAdd>;
 
-    std::string requester_account;         ///< Requester_Account
-    std::string from_account;              ///< From_Account
+    std::string requester_account;           ///< Requester_Account
+    std::string from_account;                ///< From_Account
     std::vector<FriendAddItem> friend_item;  ///< FriendItem
-    std::string add_type;                  ///< AddType: Add_Type_Single, Add_Type_Both
-    int force_add_flags = 0;               ///< ForceAddFlags
+    std::string add_type;                    ///< AddType: Add_Type_Single, Add_Type_Both
+    int force_add_flags = 0;                 ///< ForceAddFlags
     std::optional<std::int64_t> event_time;  ///< EventTime, ms
     nlohmann::json unknown_fields;
 
     static constexpr auto fields() {
         using E = SnsPrevFriendAdd;
         return std::make_tuple(field("Requester_Account", &E::requester_account),
-                               field("From_Account", &E::from_account),
-                               field("FriendItem", &E::friend_item), field("AddType", &E::add_type),
-                               field("ForceAddFlags", &E::force_add_flags),
+                               field("From_Account", &E::from_account), field("FriendItem", &E::friend_item),
+                               field("AddType", &E::add_type), field("ForceAddFlags", &E::force_add_flags),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
@@ -95,8 +92,7 @@ struct FriendResponseItem {
     static constexpr auto fields() {
         using I = FriendResponseItem;
         return std::make_tuple(field("To_Account", &I::to_account), field("Remark", &I::remark),
-                               field("TagName", &I::tag_name),
-                               field("ResponseAction", &I::response_action));
+                               field("TagName", &I::tag_name), field("ResponseAction", &I::response_action));
     }
 };
 
@@ -109,8 +105,8 @@ struct SnsPrevFriendResponse {
     static constexpr std::string_view kSummary = "a client is about to answer friend requests";
     using Reply = imcb::Reply<SnsPrevFriendResponse>;
 
-    std::string requester_account;  ///< Requester_Account: who made this request
-    std::string from_account;       ///< From_Account: who answers the friend requests
+    std::string requester_account;                         ///< Requester_Account: who made this request
+    std::string from_account;                              ///< From_Account: who answers the friend requests
     std::vector<FriendResponseItem> response_friend_item;  ///< ResponseFriendItem
     std::optional<std::int64_t> event_time;                ///< EventTime, ms
     nlohmann::json unknown_fields;
@@ -191,9 +187,7 @@ struct SnsBlackListDelete {
 struct FollowItem {
     std::string to_account;  ///< To_Account: the followed user
     nlohmann::json unknown_fields;
-    static constexpr auto fields() {
-        return std::make_tuple(field("To_Account", &FollowItem::to_account));
-    }
+    static constexpr auto fields() { return std::make_tuple(field("To_Account", &FollowItem::to_account)); }
 };
 
 /// Follow.CallbackAfterFollowAdd: a user followed other users.
@@ -209,8 +203,7 @@ struct FollowAfterFollowAdd {
 
     static constexpr auto fields() {
         using E = FollowAfterFollowAdd;
-        return std::make_tuple(field("From_Account", &E::from_account),
-                               field("FollowList", &E::follow_list),
+        return std::make_tuple(field("From_Account", &E::from_account), field("FollowList", &E::follow_list),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
@@ -230,14 +223,13 @@ struct FollowAfterFollowDelete {
 
     static constexpr auto fields() {
         using E = FollowAfterFollowDelete;
-        return std::make_tuple(field("From_Account", &E::from_account),
-                               field("To_Account", &E::to_account),
+        return std::make_tuple(field("From_Account", &E::from_account), field("To_Account", &E::to_account),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
 
-using SnsEvents = EventList<SnsFriendAdd, SnsPrevFriendAdd, SnsPrevFriendResponse, SnsFriendDelete,
-                            SnsBlackListAdd, SnsBlackListDelete, FollowAfterFollowAdd,
-                            FollowAfterFollowDelete>;
+using SnsEvents =
+    EventList<SnsFriendAdd, SnsPrevFriendAdd, SnsPrevFriendResponse, SnsFriendDelete, SnsBlackListAdd,
+              SnsBlackListDelete, FollowAfterFollowAdd, FollowAfterFollowDelete>;
 
 }  // namespace imcb

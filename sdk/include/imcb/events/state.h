@@ -23,9 +23,7 @@ struct StateInfo {
 struct KickedDevice {
     std::string platform;  ///< "IOS" (sic, upper-case here), "Android", "Web", "Windows", ...
     nlohmann::json unknown_fields;
-    static constexpr auto fields() {
-        return std::make_tuple(field("Platform", &KickedDevice::platform));
-    }
+    static constexpr auto fields() { return std::make_tuple(field("Platform", &KickedDevice::platform)); }
 };
 
 /// State.StateChange: a user logged in, logged out or disconnected.
@@ -34,15 +32,15 @@ struct StateChange {
     static constexpr Phase kPhase = Phase::After;
     static constexpr std::string_view kSummary = "a user logged in, logged out or disconnected";
 
-    std::optional<std::int64_t> event_time;  ///< EventTime, ms
-    StateInfo info;                          ///< Info
+    std::optional<std::int64_t> event_time;                  ///< EventTime, ms
+    StateInfo info;                                          ///< Info
     std::optional<std::vector<KickedDevice>> kicked_device;  ///< KickedDevice: Login only
     nlohmann::json unknown_fields;
 
     static constexpr auto fields() {
         using E = StateChange;
-        return std::make_tuple(field<codec::EventTime>("EventTime", &E::event_time),
-                               field("Info", &E::info), field("KickedDevice", &E::kicked_device));
+        return std::make_tuple(field<codec::EventTime>("EventTime", &E::event_time), field("Info", &E::info),
+                               field("KickedDevice", &E::kicked_device));
     }
 };
 
@@ -62,9 +60,8 @@ struct AlertRequestOverLimit {
 
     static constexpr auto fields() {
         using E = AlertRequestOverLimit;
-        return std::make_tuple(field("ServiceName", &E::service_name),
-                               field("Command", &E::command), field("Request", &E::request),
-                               field("Limit", &E::limit),
+        return std::make_tuple(field("ServiceName", &E::service_name), field("Command", &E::command),
+                               field("Request", &E::request), field("Limit", &E::limit),
                                field<codec::EventTime>("EventTime", &E::event_time));
     }
 };
@@ -75,8 +72,7 @@ struct ProfileItem {
     nlohmann::json value;  ///< Value: a string or an integer depending on the tag, kept as sent
     nlohmann::json unknown_fields;
     static constexpr auto fields() {
-        return std::make_tuple(field("Tag", &ProfileItem::tag),
-                               field("Value", &ProfileItem::value));
+        return std::make_tuple(field("Tag", &ProfileItem::tag), field("Value", &ProfileItem::value));
     }
 };
 
@@ -94,10 +90,9 @@ struct ProfilePortraitSet {
 
     static constexpr auto fields() {
         using E = ProfilePortraitSet;
-        return std::make_tuple(field("Operator_Account", &E::operator_account),
-                               field("From_Account", &E::from_account),
-                               field<codec::EventTime>("EventTime", &E::event_time),
-                               field("ProfileItem", &E::profile_item));
+        return std::make_tuple(
+            field("Operator_Account", &E::operator_account), field("From_Account", &E::from_account),
+            field<codec::EventTime>("EventTime", &E::event_time), field("ProfileItem", &E::profile_item));
     }
 };
 

@@ -9,14 +9,8 @@ set -euo pipefail
 
 mode=$1
 build=$(cd "$2" && pwd) src=$(cd "$3" && pwd) certs=$(cd "$4" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/imcb-consumer.XXXXXX")
-server_pid=
-cleanup() {
-  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/package/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 jobs=$(nproc)
 cmake_consumer() {  # BINARY_DIR extra cmake args...
@@ -44,13 +38,9 @@ run_smoke() {  # EXECUTABLE
   local out=$work/smoke.out
   "$1" "$certs" >"$out" 2>&1 &
   server_pid=$!
-  local port=
-  for _ in $(seq 600); do
-    port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$out")
-    [[ -n $port ]] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  wait_for_line '^port [0-9]+$' "$out"
+  local port
+  port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$out")
   [[ -n $port ]] || { cat "$out"; fail "consumer-smoke did not start"; }
   local url="https://localhost:$port/imcallback?SdkAppid=1400000000&CallbackCommand=State.StateChange&contenttype=json&ClientIP=127.0.0.1&OptPlatform=RESTAPI"
   local reply

@@ -7,14 +7,8 @@
 set -euo pipefail
 
 src=$(cd "$1" && pwd) certs=$(cd "$2" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/imcb-deb.XXXXXX")
-server_pid=
-cleanup() {
-  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/package/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 "$src/scripts/package.sh" --build-dir "$work/build" >"$work/package.log" 2>&1 ||
   { tail -n 40 "$work/package.log"; fail "scripts/package.sh failed"; }
@@ -132,22 +126,14 @@ json.dump(c, open(path, "w"), indent=2)
 PY
 "$server" --config "$config" >"$work/out.log" 2>"$work/err.log" &
 server_pid=$!
-wait_for() {  # PATTERN FILE
-  for _ in $(seq 600); do
-    grep -q "$1" "$2" && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  cat "$work/err.log"; fail "the server did not log $1"
-}
-wait_for '"kind":"start"' "$work/err.log"
+wait_for_line '"kind":"start"' "$work/err.log"
 port=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$work/err.log" | head -n1)
 reply=$(curl -sS --max-time 30 --cert "$certs/vendor-client.crt" --key "$certs/vendor-client.key" \
   --cacert "$certs/public-ca.crt" --data-binary @"$src/tests/fixtures/State.StateChange.json" \
   "https://localhost:$port/imcallback?SdkAppid=1400000000&CallbackCommand=State.StateChange&contenttype=json&ClientIP=127.0.0.1&OptPlatform=RESTAPI")
 [[ $reply == *'"ActionStatus":"OK"'* ]] || fail "the installed server answered $reply"
 kill -HUP "$server_pid"
-wait_for '"kind":"reload"' "$work/err.log"
+wait_for_line '"kind":"reload"' "$work/err.log"
 kill -TERM "$server_pid"
 rc=0
 wait "$server_pid" || rc=$?
